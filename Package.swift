@@ -1,0 +1,100 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Portage",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "portage", targets: ["portage"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", from: "6.4.0"),
+    ],
+    targets: [
+        .target(
+            name: "GatewayCore",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(name: "FixedWidth", dependencies: ["GatewayCore"]),
+        .target(
+            name: "Transports",
+            dependencies: [
+                "GatewayCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "Resilience", dependencies: ["GatewayCore"]),
+        .target(
+            name: "AdapterKinds",
+            dependencies: ["GatewayCore", "FixedWidth", "Transports", "Resilience"]
+        ),
+        .target(
+            name: "GatewayHTTP",
+            dependencies: [
+                "GatewayCore", "AdapterKinds",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "OpenAPIKit", package: "OpenAPIKit"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "DemoBackends",
+            dependencies: [
+                "GatewayCore", "FixedWidth", "GatewayTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "GatewayTesting",
+            dependencies: [
+                "Transports",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "portage",
+            dependencies: [
+                "GatewayCore", "AdapterKinds", "GatewayHTTP", "DemoBackends",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(name: "GatewayCoreTests", dependencies: ["GatewayCore", "AdapterKinds"]),
+        .testTarget(name: "FixedWidthTests", dependencies: ["FixedWidth"]),
+        .testTarget(name: "TransportsTests", dependencies: ["Transports", "GatewayTesting"]),
+        .testTarget(
+            name: "GatewayHTTPTests",
+            dependencies: [
+                "GatewayHTTP", "DemoBackends", "GatewayTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "GatewayHTTP", "GatewayTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,181 @@
+/// A parsed COBOL copybook: data description entries in source order, before layout.
+///
+/// Accepts fixed reference format (sequence area, indicator column 7 with `*`, `/` comments and
+/// `-` continuation, columns 73–80 ignored) and free format (`*>` comments).
+public struct Copybook: Sendable {
+    public struct Entry: Sendable {
+        public var level: Int
+        public var name: String
+        public var picture: String?
+        public var usage: Usage
+        public var occurs: Int?
+        public var occursMinimum: Int?
+        public var dependingOn: String?
+        public var redefines: String?
+        public var line: Int
+    }
+
+    public enum Usage: String, Sendable {
+        case display
+        case packed
+        case binary
+        case nativeBinary
+    }
+
+    public var file: String
+    public var entries: [Entry]
+
+    public static func parse(_ text: String, file: String = "copybook") throws(CopybookError) -> Copybook {
+        let tokens = try tokenize(text, file: file)
+        var entries: [Entry] = []
+        var statement: [(text: String, line: Int)] = []
+        for token in tokens {
+            if token.text == "." {
+                if !statement.isEmpty { if let entry = try parseStatement(statement, file: file) { entries.append(entry) } }
+                statement = []
+            } else {
+                statement.append(token)
+            }
+        }
+        if let last = statement.last {
+            throw CopybookError(file: file, line: last.line, message: "the last entry is not ended by a period")
+        }
+        guard !entries.isEmpty else { throw CopybookError(file: file, line: 1, message: "no data description entries found") }
+        return Copybook(file: file, entries: entries)
+    }
+
+    /// Splits source into words and periods, honouring quotes, comments and the reference format.
+    static func tokenize(_ text: String, file: String) throws(CopybookError) -> [(text: String, line: Int)] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        let fixed = lines.allSatisfy { line in
+            let trimmed = line.drop { $0 == " " }
+            if trimmed.isEmpty { return true }
+            guard line.count >= 7 else { return false }
+            let sequence = line.prefix(6)
+            let indicator = line[line.index(line.startIndex, offsetBy: 6)]
+            return sequence.allSatisfy { $0 == " " || $0.isNumber } && " *-/Dd".contains(indicator)
+        } && lines.contains { $0.count >= 8 }
+        var tokens: [(String, Int)] = []
+        for (number, rawLine) in lines.enumerated() {
+            var line = Substring(rawLine)
+            if fixed {
+                guard line.count >= 7 else { continue }
+                let indicator = line[line.index(line.startIndex, offsetBy: 6)]
+                if indicator == "*" || indicator == "/" { continue }
+                line = line.dropFirst(7).prefix(65)
+                if indicator == "-" {
+                    // Continuation of a word or literal from the previous line.
+                    let rest = line.drop { $0 == " " }
+                    if var last = tokens.popLast() {
+                        var piece = String(rest)
+                        if piece.first == "'" || piece.first == "\"" { piece.removeFirst() }
+                        last.0 += piece.split(separator: " ").first.map(String.init) ?? ""
+                        tokens.append(last)
+                    }
+                    continue
+                }
+            }
+            if let comment = line.range(of: "*>") { line = line[..<comment.lowerBound] }
+            var index = line.startIndex
+            while index < line.endIndex {
+                let character = line[index]
+                if character == " " || character == "\t" || character == "," || character == ";" {
+                    index = line.index(after: index)
+                    continue
+                }
+                if character == "'" || character == "\"" {
+                    guard let close = line[line.index(after: index)...].firstIndex(of: character) else {
+                        throw CopybookError(file: file, line: number + 1, message: "unterminated literal")
+                    }
+                    tokens.append((String(line[index...close]), number + 1))
+                    index = line.index(after: close)
+                    continue
+                }
+                var end = index
+                while end < line.endIndex, line[end] != " ", line[end] != "\t" { end = line.index(after: end) }
+                var word = String(line[index..<end])
+                var period = false
+                if word.hasSuffix(".") {
+                    word.removeLast()
+                    period = true
+                }
+                if !word.isEmpty { tokens.append((word, number + 1)) }
+                if period { tokens.append((".", number + 1)) }
+                index = end
+            }
+        }
+        return tokens
+    }
+
+    static func parseStatement(_ words: [(text: String, line: Int)], file: String) throws(CopybookError) -> Entry? {
+        let line = words[0].line
+        func fail(_ message: String) -> CopybookError { CopybookError(file: file, line: line, message: message) }
+        guard let level = Int(words[0].text), (1...49).contains(level) || level == 66 || level == 77 || level == 88 else {
+            throw fail("expected a level number (01–49, 66, 77, 88), found '\(words[0].text)'")
+        }
+        if level == 88 { return nil }
+        if level == 66 { throw fail("level 66 (RENAMES) is not supported yet") }
+        var index = 1
+        var name = "FILLER"
+        let clauseWords: Set<String> = ["PIC", "PICTURE", "USAGE", "COMP", "COMP-3", "OCCURS", "REDEFINES", "VALUE", "VALUES"]
+        if index < words.count, !clauseWords.contains(words[index].text.uppercased()) {
+            name = words[index].text.uppercased()
+            index += 1
+        }
+        var entry = Entry(level: level == 77 ? 1 : level, name: name, usage: .display, line: line)
+        func next() -> String? {
+            guard index < words.count else { return nil }
+            defer { index += 1 }
+            return words[index].text
+        }
+        func peek() -> String? { index < words.count ? words[index].text.uppercased() : nil }
+        while let word = next() {
+            switch word.uppercased() {
+            case "PIC", "PICTURE":
+                if peek() == "IS" { index += 1 }
+                guard let picture = next() else { throw fail("PIC needs a picture string") }
+                entry.picture = picture.uppercased()
+            case "USAGE":
+                if peek() == "IS" { index += 1 }
+            case "DISPLAY": entry.usage = .display
+            case "COMP-3", "COMPUTATIONAL-3", "PACKED-DECIMAL": entry.usage = .packed
+            case "COMP", "COMPUTATIONAL", "COMP-4", "COMPUTATIONAL-4", "BINARY": entry.usage = .binary
+            case "COMP-5", "COMPUTATIONAL-5": entry.usage = .nativeBinary
+            case "COMP-1", "COMP-2", "COMPUTATIONAL-1", "COMPUTATIONAL-2":
+                throw fail("\(word.uppercased()) (floating point) is not supported yet")
+            case "OCCURS":
+                guard let count = next().flatMap({ Int($0) }) else { throw fail("OCCURS needs a count") }
+                if peek() == "TO" {
+                    index += 1
+                    guard let maximum = next().flatMap({ Int($0) }) else { throw fail("OCCURS … TO needs a maximum") }
+                    entry.occursMinimum = count
+                    entry.occurs = maximum
+                } else {
+                    entry.occurs = count
+                }
+                if peek() == "TIMES" { index += 1 }
+                if peek() == "DEPENDING" {
+                    index += 1
+                    if peek() == "ON" { index += 1 }
+                    guard let counter = next() else { throw fail("DEPENDING ON needs a field name") }
+                    entry.dependingOn = counter.uppercased()
+                }
+                guard (entry.occurs ?? 0) >= 1 else { throw fail("OCCURS count must be at least 1") }
+                if entry.occursMinimum != nil, entry.dependingOn == nil { throw fail("OCCURS m TO n needs DEPENDING ON") }
+            case "REDEFINES":
+                guard let target = next() else { throw fail("REDEFINES needs a field name") }
+                entry.redefines = target.uppercased()
+            case "VALUE", "VALUES":
+                if peek() == "IS" || peek() == "ARE" { index += 1 }
+                _ = next()
+            case "SIGN", "SYNC", "SYNCHRONIZED", "JUST", "JUSTIFIED", "BLANK":
+                throw fail("the \(word.uppercased()) clause is not supported yet")
+            case "TIMES", "IS", "ZERO", "ZEROS", "ZEROES", "SPACE", "SPACES":
+                continue
+            default:
+                throw fail("unexpected word '\(word)' in the entry for \(name)")
+            }
+        }
+        return entry
+    }
+}

@@ -1,0 +1,96 @@
+import GatewayCore
+
+/// Why a value cannot be stored in a field, in both languages.
+public struct FieldEncodingError: Error, Sendable {
+    public var reason: LocalizedText
+}
+
+extension FieldCodec {
+    /// Writes `value` into `bytes` (exactly `size` bytes), or says why it does not fit.
+    public func encode(
+        _ value: JSONValue, into bytes: UnsafeMutableRawBufferPointer, codePage: CodePage
+    ) throws(FieldEncodingError) {
+        switch self {
+        case .alphanumeric(let length):
+            guard let text = value.scalarText else {
+                throw FieldEncodingError(reason: LocalizedText(
+                    en: "expected text, found \(value.typeName)", fr: "texte attendu, reçu : \(value.typeName)"))
+            }
+            let scalars = Array(text.unicodeScalars)
+            guard scalars.count <= length else {
+                throw FieldEncodingError(reason: LocalizedText(
+                    en: "\(scalars.count) characters is longer than the field's \(length)",
+                    fr: "\(scalars.count) caractères dépassent les \(length) du champ"))
+            }
+            for (index, scalar) in scalars.enumerated() {
+                guard let byte = codePage.byte(scalar) else {
+                    throw FieldEncodingError(reason: LocalizedText(
+                        en: "character '\(scalar)' has no equivalent in \(codePage.name)",
+                        fr: "le caractère « \(scalar) » n’existe pas dans \(codePage.name)"))
+                }
+                bytes[index] = byte
+            }
+            for index in scalars.count..<length { bytes[index] = codePage.space }
+        case .zoned(let digits, let scale, let signed):
+            let decimal = try Self.fit(value, digits: digits, scale: scale, signed: signed)
+            let text = decimal.magnitudeDigits
+            let padded = Array(repeating: UInt8(0), count: digits - text.count) + text
+            for (index, digit) in padded.enumerated() { bytes[index] = codePage.digit(digit) }
+            if signed {
+                let last = padded[digits - 1]
+                if codePage.isEBCDIC {
+                    bytes[digits - 1] = (decimal.isNegative ? 0xD0 : 0xC0) | last
+                } else if decimal.isNegative {
+                    bytes[digits - 1] = 0x70 | last
+                }
+            }
+        case .packed(let digits, let scale, let signed):
+            let decimal = try Self.fit(value, digits: digits, scale: scale, signed: signed)
+            let text = decimal.magnitudeDigits
+            let nibbleCount = bytes.count * 2 - 1
+            let padded = Array(repeating: UInt8(0), count: nibbleCount - text.count) + text
+            for index in 0..<bytes.count { bytes[index] = 0 }
+            for (index, digit) in padded.enumerated() {
+                bytes[index / 2] |= index % 2 == 0 ? digit << 4 : digit
+            }
+            bytes[bytes.count - 1] |= signed ? (decimal.isNegative ? 0x0D : 0x0C) : 0x0F
+        case .binary(let digits, let scale, let signed, let size, let native):
+            let decimal = try Self.fit(value, digits: native ? 38 : digits, scale: scale, signed: signed)
+            let bits = size * 8
+            let minimum: Int128 = signed ? -(Int128(1) << (bits - 1)) : 0
+            let maximum: Int128 = signed ? (Int128(1) << (bits - 1)) - 1 : (Int128(1) << bits) - 1
+            guard decimal.significand >= minimum, decimal.significand <= maximum else {
+                throw FieldEncodingError(reason: LocalizedText(
+                    en: "\(decimal) does not fit in \(size) bytes", fr: "\(decimal) ne tient pas dans \(size) octets"))
+            }
+            var raw = decimal.significand
+            for index in stride(from: size - 1, through: 0, by: -1) {
+                bytes[index] = UInt8(truncatingIfNeeded: raw & 0xFF)
+                raw >>= 8
+            }
+        }
+    }
+
+    /// The value as an exact decimal with the field's scale, if it fits its digits and sign.
+    static func fit(_ value: JSONValue, digits: Int, scale: Int, signed: Bool) throws(FieldEncodingError) -> ExactDecimal {
+        guard let text = value.scalarText, let decimal = ExactDecimal(text) else {
+            let shown = value.scalarText.map { "'\($0)'" } ?? value.typeName
+            throw FieldEncodingError(reason: LocalizedText(
+                en: "\(shown) is not a number", fr: "\(shown) n’est pas un nombre"))
+        }
+        guard signed || !decimal.isNegative else {
+            throw FieldEncodingError(reason: LocalizedText(
+                en: "the field is unsigned and cannot hold \(decimal)", fr: "le champ est non signé et ne peut contenir \(decimal)"))
+        }
+        guard let scaled = decimal.rescaled(to: scale) else {
+            throw FieldEncodingError(reason: LocalizedText(
+                en: "\(decimal) has more than \(scale) decimal places", fr: "\(decimal) a plus de \(scale) décimales"))
+        }
+        guard scaled.magnitudeDigits.drop(while: { $0 == 0 }).count <= digits else {
+            throw FieldEncodingError(reason: LocalizedText(
+                en: "\(decimal) has more than \(digits - scale) digits before the decimal point",
+                fr: "\(decimal) a plus de \(digits - scale) chiffres avant la virgule"))
+        }
+        return scaled
+    }
+}

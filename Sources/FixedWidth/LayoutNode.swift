@@ -1,0 +1,56 @@
+import GatewayCore
+
+/// One item of a record layout: a group or an elementary field, at a fixed offset.
+public final class LayoutNode: Sendable {
+    /// The COBOL name (`CLIRESP-BALANCE`), `FILLER` for unnamed items.
+    public let name: String
+    /// The JSON member name (`balance`).
+    public let jsonName: String
+    /// Offset of the first occurrence from the start of the record.
+    public let offset: Int
+    /// Size of one occurrence in bytes.
+    public let size: Int
+    /// `OCCURS n`: the item is an array of `occurs` entries.
+    public let occurs: Int?
+    /// `OCCURS m TO n DEPENDING ON counter`: the counter's COBOL name and the minimum.
+    public let dependingOn: String?
+    public let occursMinimum: Int
+    public let redefines: String?
+    public let codec: FieldCodec?
+    public let children: [LayoutNode]
+    public let line: Int
+
+    init(
+        name: String, jsonName: String, offset: Int, size: Int, occurs: Int?, dependingOn: String?, occursMinimum: Int,
+        redefines: String?, codec: FieldCodec?, children: [LayoutNode], line: Int
+    ) {
+        self.name = name
+        self.jsonName = jsonName
+        self.offset = offset
+        self.size = size
+        self.occurs = occurs
+        self.dependingOn = dependingOn
+        self.occursMinimum = occursMinimum
+        self.redefines = redefines
+        self.codec = codec
+        self.children = children
+        self.line = line
+    }
+
+    public var isFiller: Bool { name == "FILLER" }
+
+    /// Total bytes, all occurrences included.
+    public var totalSize: Int { size * (occurs ?? 1) }
+
+    /// The JSON shape of this item's value.
+    public var schema: ValueSchema {
+        let single: ValueSchema
+        if let codec {
+            single = codec.schema
+        } else {
+            single = .object(children.filter { !$0.isFiller }.map { ($0.jsonName, $0.schema) })
+        }
+        if let occurs { return .array(single, minItems: dependingOn == nil ? occurs : occursMinimum, maxItems: occurs) }
+        return single
+    }
+}

@@ -1,0 +1,103 @@
+import GatewayCore
+
+/// A record that could not be decoded: which field, where, the raw bytes and why.
+public struct RecordDecodingError: Error, Sendable, CustomStringConvertible {
+    public var field: String
+    public var offset: Int
+    public var hex: String
+    public var reason: String
+
+    public var description: String { "\(field) at byte \(offset) [\(hex)]: \(reason)" }
+}
+
+extension RecordLayout {
+    /// The number of bytes a record occupies, given its bytes (a trailing `DEPENDING ON` table
+    /// shrinks it); nil if the counter itself cannot be read.
+    public func actualLength(of bytes: UnsafeRawBufferPointer) -> Int? {
+        guard let last = root.children.last, let counterName = last.dependingOn, let counter = fields[counterName],
+            bytes.count >= counter.offset + counter.size,
+            let count = try? occurrenceCount(of: last, counter: counter, bytes)
+        else { return root.dependingOnFree ? root.size : nil }
+        return last.offset + last.size * count
+    }
+
+    /// Decodes a whole record into a JSON object keyed by JSON names (FILLER left out).
+    public func decode(_ bytes: UnsafeRawBufferPointer) throws(RecordDecodingError) -> JSONObject {
+        var object = JSONObject()
+        for child in root.children where !child.isFiller {
+            object[child.jsonName] = try decode(child, base: 0, bytes)
+        }
+        return object
+    }
+
+    /// Decodes a record given as an array (tests, tools).
+    public func decode(_ bytes: [UInt8]) throws(RecordDecodingError) -> JSONObject {
+        let result = bytes.withUnsafeBytes { buffer in Result { () throws(RecordDecodingError) in try decode(buffer) } }
+        return try result.get()
+    }
+
+    /// Decodes one field of the record by COBOL name (an array for an `OCCURS` item).
+    public func decode(field name: String, _ bytes: UnsafeRawBufferPointer) throws(RecordDecodingError) -> JSONValue? {
+        guard let node = fields[name] else { return nil }
+        return try decode(node, base: 0, bytes)
+    }
+
+    private func occurrenceCount(of node: LayoutNode, counter: LayoutNode, _ bytes: UnsafeRawBufferPointer) throws(RecordDecodingError) -> Int {
+        let value = try decodeSingle(counter, at: counter.offset, bytes)
+        guard let text = value.scalarText, let count = Int(text), count >= node.occursMinimum, count <= node.occurs! else {
+            throw RecordDecodingError(
+                field: path(of: counter.name), offset: counter.offset, hex: hex(bytes, counter.offset, counter.size),
+                reason: "counter for \(node.name) is \(value.scalarText ?? "?"), outside \(node.occursMinimum)…\(node.occurs!)")
+        }
+        return count
+    }
+
+    private func decode(_ node: LayoutNode, base: Int, _ bytes: UnsafeRawBufferPointer) throws(RecordDecodingError) -> JSONValue {
+        let start = base + node.offset
+        guard let occurs = node.occurs else { return try decodeSingle(node, at: start, bytes) }
+        var count = occurs
+        if let counterName = node.dependingOn, let counter = fields[counterName] {
+            count = try occurrenceCount(of: node, counter: counter, bytes)
+        }
+        var items: [JSONValue] = []
+        items.reserveCapacity(count)
+        for index in 0..<count {
+            items.append(try decodeSingle(node, at: start + index * node.size, bytes))
+        }
+        return .array(items)
+    }
+
+    private func decodeSingle(_ node: LayoutNode, at start: Int, _ bytes: UnsafeRawBufferPointer) throws(RecordDecodingError) -> JSONValue {
+        guard start + node.size <= bytes.count else {
+            throw RecordDecodingError(
+                field: path(of: node.name), offset: start, hex: "", reason: "the record ends before this field (\(bytes.count) bytes)")
+        }
+        if let codec = node.codec {
+            do {
+                return try codec.decode(UnsafeRawBufferPointer(rebasing: bytes[start..<(start + node.size)]), codePage: codePage)
+            } catch {
+                if node.redefines != nil { return .null }
+                throw RecordDecodingError(field: path(of: node.name), offset: start, hex: hex(bytes, start, node.size), reason: error.reason)
+            }
+        }
+        var object = JSONObject()
+        for child in node.children where !child.isFiller {
+            object[child.jsonName] = try decode(child, base: start, bytes)
+        }
+        return .object(object)
+    }
+
+    func hex(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ count: Int) -> String {
+        let digits = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        for byte in bytes[start..<min(bytes.count, start + count)] {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension LayoutNode {
+    var dependingOnFree: Bool { children.allSatisfy { $0.dependingOn == nil } }
+}

@@ -1,0 +1,105 @@
+/// An exact decimal of up to 38 significant digits with its scale kept (`123.40` stays `123.40`).
+///
+/// COBOL numbers and money never pass through `Double`: the value is an `Int128` significand and a
+/// count of digits after the decimal point.
+public struct ExactDecimal: Sendable, Hashable, CustomStringConvertible {
+    public static let maximumDigits = 38
+
+    public var significand: Int128
+    public var scale: Int
+
+    public init(significand: Int128, scale: Int) {
+        self.significand = significand
+        self.scale = scale
+    }
+
+    /// Parses plain decimal text (`-12.50`, `+7`, `0003`) or a JSON number with an exponent.
+    /// Returns nil for anything else or for more than 38 digits.
+    public init?(_ text: some StringProtocol) {
+        var negative = false
+        var digits: [UInt8] = []
+        var scale = 0
+        var seenPoint = false
+        var exponent = 0
+        var utf8 = Substring(text).utf8[...]
+        if let first = utf8.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
+            negative = first == UInt8(ascii: "-")
+            utf8 = utf8.dropFirst()
+        }
+        var sawDigit = false
+        while let byte = utf8.first {
+            if (48...57).contains(byte) {
+                sawDigit = true
+                digits.append(byte - 48)
+                if seenPoint { scale += 1 }
+            } else if byte == UInt8(ascii: "."), !seenPoint {
+                seenPoint = true
+            } else if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+                guard let value = Int(String(Substring(utf8.dropFirst()))), abs(value) < 100 else { return nil }
+                exponent = value
+                utf8 = utf8[utf8.endIndex...]
+                break
+            } else {
+                return nil
+            }
+            utf8 = utf8.dropFirst()
+        }
+        guard sawDigit else { return nil }
+        scale -= exponent
+        if scale < 0 {
+            digits.append(contentsOf: repeatElement(0, count: -scale))
+            scale = 0
+        }
+        while digits.count > 1, digits.first == 0, digits.count > scale + 1 { digits.removeFirst() }
+        guard digits.count <= Self.maximumDigits else { return nil }
+        var value: Int128 = 0
+        for digit in digits { value = value * 10 + Int128(digit) }
+        self.init(significand: negative ? -value : value, scale: scale)
+    }
+
+    public var isNegative: Bool { significand < 0 }
+
+    /// The absolute digits as text, left-padded with zeros to at least `scale + 1` digits.
+    public var magnitudeDigits: [UInt8] {
+        var magnitude = significand.magnitude
+        var digits: [UInt8] = []
+        repeat {
+            digits.append(UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        while digits.count < scale + 1 { digits.append(0) }
+        return digits.reversed()
+    }
+
+    /// The same value with exactly `newScale` fraction digits, or nil if digits would be lost.
+    public func rescaled(to newScale: Int) -> ExactDecimal? {
+        if newScale == scale { return self }
+        if newScale > scale {
+            var value = significand
+            for _ in 0..<(newScale - scale) {
+                let (product, overflow) = value.multipliedReportingOverflow(by: 10)
+                if overflow { return nil }
+                value = product
+            }
+            return ExactDecimal(significand: value, scale: newScale)
+        }
+        var value = significand
+        for _ in 0..<(scale - newScale) {
+            if value % 10 != 0 { return nil }
+            value /= 10
+        }
+        return ExactDecimal(significand: value, scale: newScale)
+    }
+
+    /// Canonical text: `-123.40`, `0.05`, `7`.
+    public var description: String {
+        let digits = magnitudeDigits
+        var text = isNegative ? "-" : ""
+        let integerCount = digits.count - scale
+        text += String(decoding: digits[0..<integerCount].map { $0 + 48 }, as: UTF8.self)
+        if scale > 0 {
+            text += "." + String(decoding: digits[integerCount...].map { $0 + 48 }, as: UTF8.self)
+        }
+        return text
+    }
+}

@@ -1,0 +1,175 @@
+extension GatewayError {
+    public static func routeNotFound(method: String, path: String) -> GatewayError {
+        GatewayError(
+            .routeNotFound, status: 404, retryable: false, layer: .gateway,
+            title: LocalizedText(en: "Resource not found", fr: "Ressource introuvable"),
+            detail: LocalizedText(
+                en: "No operation is declared for \(method) \(path).",
+                fr: "Aucune opération n’est déclarée pour \(method) \(path)."),
+            extensions: ["method": .string(method), "path": .string(path)])
+    }
+
+    public static func methodNotAllowed(method: String, path: String, allowed: [String]) -> GatewayError {
+        GatewayError(
+            .methodNotAllowed, status: 405, retryable: false, layer: .gateway,
+            title: LocalizedText(en: "Method not allowed", fr: "Méthode non permise"),
+            detail: LocalizedText(
+                en: "\(path) does not accept \(method); it accepts \(allowed.joined(separator: ", ")).",
+                fr: "\(path) n’accepte pas \(method); méthodes acceptées : \(allowed.joined(separator: ", "))."),
+            extensions: ["allowed": .array(allowed.map { .string($0) })])
+    }
+
+    public static func malformedJSON(_ error: JSONParser.SyntaxError) -> GatewayError {
+        let line = String(error.line)
+        let column = String(error.column)
+        let offset = String(error.offset)
+        let en = "The request body is not valid JSON at line " + line + ", column " + column + " (byte " + offset + "): " + error.reason + "."
+        let fr = "Le corps de la requête n’est pas du JSON valide à la ligne " + line + ", colonne " + column + " (octet " + offset + ") : " + error.reason + "."
+        let position: JSONObject = ["line": .number(line), "column": .number(column), "offset": .number(offset)]
+        return GatewayError(
+            .malformedJSON, status: 400, retryable: false, layer: .gateway,
+            title: LocalizedText(en: "Malformed JSON", fr: "JSON mal formé"),
+            detail: LocalizedText(en: en, fr: fr),
+            extensions: ["position": .object(position)])
+    }
+
+    public static func invalidBody(en: String, fr: String) -> GatewayError {
+        GatewayError(
+            .invalidBody, status: 400, retryable: false, layer: .gateway,
+            title: LocalizedText(en: "Invalid request body", fr: "Corps de requête invalide"),
+            detail: LocalizedText(en: en, fr: fr))
+    }
+
+    /// A caller's value does not fit the legacy field it maps to.
+    public static func invalidParameter(
+        parameter: String, field: String, reason: LocalizedText
+    ) -> GatewayError {
+        GatewayError(
+            .invalidParameter, status: 400, retryable: false, layer: .mapping,
+            title: LocalizedText(en: "Invalid parameter", fr: "Paramètre invalide"),
+            detail: LocalizedText(
+                en: "Parameter '\(parameter)' does not fit legacy field \(field): \(reason.en).",
+                fr: "Le paramètre « \(parameter) » ne convient pas au champ \(field) : \(reason.fr)."),
+            extensions: ["parameter": .string(parameter), "field": .string(field)])
+    }
+
+    public static func missingParameter(_ parameter: String) -> GatewayError {
+        GatewayError(
+            .missingParameter, status: 400, retryable: false, layer: .gateway,
+            title: LocalizedText(en: "Missing parameter", fr: "Paramètre manquant"),
+            detail: LocalizedText(
+                en: "Required parameter '\(parameter)' is missing.",
+                fr: "Le paramètre obligatoire « \(parameter) » est absent."),
+            extensions: ["parameter": .string(parameter)])
+    }
+
+    public static func backendUnreachable(adapter: String, reason: String) -> GatewayError {
+        GatewayError(
+            .backendUnreachable, status: 502, retryable: true, layer: .backend,
+            title: LocalizedText(en: "Backend unreachable", fr: "Système patrimonial injoignable"),
+            detail: LocalizedText(
+                en: "Could not connect to the \(adapter) backend (\(reason)).",
+                fr: "Impossible de se connecter au système \(adapter) (\(reason))."),
+            extensions: ["adapter": .string(adapter)])
+    }
+
+    /// The backend closed the connection before a whole response frame arrived.
+    public static func backendClosed(adapter: String, receivedBytes: Int) -> GatewayError {
+        GatewayError(
+            .backendClosed, status: 502, retryable: true, layer: .backend,
+            title: LocalizedText(en: "Backend closed the connection", fr: "Le système patrimonial a fermé la connexion"),
+            detail: LocalizedText(
+                en: receivedBytes == 0
+                    ? "The \(adapter) backend closed the connection without answering."
+                    : "The \(adapter) backend closed the connection mid-record after \(receivedBytes) bytes.",
+                fr: receivedBytes == 0
+                    ? "Le système \(adapter) a fermé la connexion sans répondre."
+                    : "Le système \(adapter) a fermé la connexion au milieu d’un enregistrement, après \(receivedBytes) octets."),
+            extensions: ["adapter": .string(adapter), "receivedBytes": .number(String(receivedBytes))])
+    }
+
+    public static func backendTimeout(adapter: String, phase: String, milliseconds: Int64) -> GatewayError {
+        GatewayError(
+            .backendTimeout, status: 504, retryable: true, layer: .backend,
+            title: LocalizedText(en: "Backend timed out", fr: "Délai du système patrimonial dépassé"),
+            detail: LocalizedText(
+                en: "The \(adapter) backend did not complete the \(phase) within \(milliseconds) ms.",
+                fr: "Le système \(adapter) n’a pas terminé l’étape « \(phase) » en \(milliseconds) ms."),
+            extensions: ["adapter": .string(adapter), "phase": .string(phase)])
+    }
+
+    /// Every pooled connection stayed busy until the request's deadline.
+    public static func backendBusy(adapter: String, maxConnections: Int) -> GatewayError {
+        GatewayError(
+            .backendBusy, status: 503, retryable: true, layer: .backend,
+            title: LocalizedText(en: "Backend busy", fr: "Système patrimonial occupé"),
+            detail: LocalizedText(
+                en: "All \(maxConnections) connections to the \(adapter) backend stayed busy until the deadline.",
+                fr: "Les \(maxConnections) connexions au système \(adapter) sont restées occupées jusqu’à l’échéance."),
+            extensions: ["adapter": .string(adapter)])
+    }
+
+    public static func recordLength(adapter: String, expected: Int, received: Int) -> GatewayError {
+        GatewayError(
+            .recordLength, status: 502, retryable: false, layer: .mapping,
+            title: LocalizedText(en: "Unexpected record length", fr: "Longueur d’enregistrement inattendue"),
+            detail: LocalizedText(
+                en: "The \(adapter) backend answered a record of \(received) bytes; the response layout is \(expected) bytes.",
+                fr: "Le système \(adapter) a répondu un enregistrement de \(received) octets; la structure de réponse en compte \(expected)."),
+            extensions: ["expectedBytes": .number(String(expected)), "receivedBytes": .number(String(received))])
+    }
+
+    public static func recordInvalid(adapter: String, field: String, offset: Int, hex: String, reason: String) -> GatewayError {
+        GatewayError(
+            .recordInvalid, status: 502, retryable: false, layer: .mapping,
+            title: LocalizedText(en: "Invalid response record", fr: "Enregistrement de réponse invalide"),
+            detail: LocalizedText(
+                en: "Field \(field) at byte \(offset) of the \(adapter) response is invalid (\(reason)).",
+                fr: "Le champ \(field) à l’octet \(offset) de la réponse de \(adapter) est invalide (\(reason))."),
+            extensions: ["field": .string(field), "offset": .number(String(offset)), "raw": .string(hex)])
+    }
+
+    public static func unexpectedReturnCode(adapter: String, field: String, value: String) -> GatewayError {
+        GatewayError(
+            .unexpectedReturnCode, status: 502, retryable: false, layer: .backend,
+            title: LocalizedText(en: "Backend reported an error", fr: "Le système patrimonial a signalé une erreur"),
+            detail: LocalizedText(
+                en: "The \(adapter) backend answered \(field) = '\(value)', which is neither success nor a declared error.",
+                fr: "Le système \(adapter) a répondu \(field) = « \(value) », ni un succès ni une erreur déclarée."),
+            extensions: ["returnCode": .string(value)])
+    }
+
+    /// A legacy return code that the adapter declaration maps to an HTTP status and code.
+    public static func declared(
+        code: String, status: Int, title: LocalizedText?, returnCode: String, retryable: Bool = false
+    ) -> GatewayError {
+        let title = title ?? LocalizedText(en: "Backend reported an error", fr: "Le système patrimonial a signalé une erreur")
+        return GatewayError(
+            .declared, code: code, status: status, retryable: retryable, layer: .backend, title: title,
+            detail: LocalizedText(
+                en: "\(title.en) (legacy return code \(returnCode)).",
+                fr: "\(title.fr) (code de retour patrimonial \(returnCode))."),
+            extensions: ["returnCode": .string(returnCode)])
+    }
+
+    public static func notReady(reason: String) -> GatewayError {
+        GatewayError(
+            .notReady, status: 503, retryable: true, layer: .gateway,
+            title: LocalizedText(en: "Not ready", fr: "Pas prêt"),
+            detail: LocalizedText(en: "The gateway is not ready: \(reason).", fr: "La passerelle n’est pas prête : \(reason)."))
+    }
+
+    public static var shuttingDown: GatewayError {
+        GatewayError(
+            .shuttingDown, status: 503, retryable: true, layer: .gateway,
+            title: LocalizedText(en: "Shutting down", fr: "Arrêt en cours"),
+            detail: LocalizedText(en: "The gateway is shutting down.", fr: "La passerelle est en cours d’arrêt."))
+    }
+
+    public static func internalError(_ reason: String) -> GatewayError {
+        GatewayError(
+            .internalError, status: 500, retryable: false, layer: .gateway,
+            title: LocalizedText(en: "Internal error", fr: "Erreur interne"),
+            detail: LocalizedText(en: "Unexpected failure: \(reason).", fr: "Défaillance inattendue : \(reason)."))
+    }
+}

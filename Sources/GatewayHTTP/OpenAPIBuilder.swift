@@ -1,0 +1,178 @@
+import Foundation
+import GatewayCore
+import OpenAPIKit
+
+/// Builds the OpenAPI 3.1 document from the declarations and the shapes the kinds read from the
+/// contracts. Built once per language at start-up; `/openapi.json` serves the bytes.
+struct OpenAPIBuilder: Sendable {
+    private let documents: [Language: [UInt8]]
+    private let failure: String?
+
+    init(adapters: [PreparedAdapter]) {
+        var documents: [Language: [UInt8]] = [:]
+        var failure: String?
+        for language in Language.allCases {
+            do {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                documents[language] = Array(try encoder.encode(Self.document(adapters, language: language)))
+            } catch {
+                failure = "\(error)"
+            }
+        }
+        self.documents = documents
+        self.failure = failure
+    }
+
+    func json(language: Language) -> [UInt8] {
+        documents[language] ?? Array("{\"error\":\"\(failure ?? "no document")\"}".utf8)
+    }
+
+    static let problemContentType = OpenAPI.ContentType(rawValue: "application/problem+json")!
+
+    static func document(_ adapters: [PreparedAdapter], language: Language) -> OpenAPI.Document {
+        var paths: OpenAPI.PathItem.Map = [:]
+        var tags: [OpenAPI.Tag] = []
+        for prepared in adapters {
+            let declaration = prepared.declaration
+            tags.append(OpenAPI.Tag(
+                name: declaration.name, description: declaration.title[language],
+                vendorExtensions: ["x-title": AnyCodable(["en": declaration.title.en, "fr": declaration.title.fr])]))
+            for operation in declaration.operations {
+                let path = OpenAPI.Path(rawValue: operation.route.path)
+                var item = paths[path]?.pathItemValue ?? OpenAPI.PathItem()
+                item[OpenAPI.HttpMethod(rawValue: operation.route.method)!] = self.operation(
+                    operation, adapter: declaration, schema: prepared.operations[operation.name], language: language)
+                paths[path] = .pathItem(item)
+            }
+        }
+        let title = LocalizedText(en: "Portage gateway", fr: "Passerelle Portage")
+        let description = LocalizedText(
+            en: "JSON facade over legacy systems. Errors are RFC 9457 problem documents; send Accept-Language: fr for French.",
+            fr: "Façade JSON des systèmes patrimoniaux. Les erreurs sont des documents de problème RFC 9457; envoyez Accept-Language: en pour l’anglais.")
+        return OpenAPI.Document(
+            openAPIVersion: .v3_1_1,
+            info: .init(
+                title: title[language], description: description[language], version: "1.0.0",
+                vendorExtensions: ["x-title": AnyCodable(["en": title.en, "fr": title.fr])]),
+            servers: [],
+            paths: paths,
+            components: .init(schemas: ["Problem": problemSchema]),
+            tags: tags)
+    }
+
+    static func operation(
+        _ operation: OperationDeclaration, adapter: AdapterDeclaration, schema: OperationSchema?, language: Language
+    ) -> OpenAPI.Operation {
+        var parameters: OpenAPI.Parameter.Array = []
+        var bodyProperties: [(path: [String], schema: JSONSchema)] = []
+        for input in operation.inputs {
+            let valueSchema = schema?.inputs[input.source.parameterName ?? ""] ?? .string(maxLength: nil)
+            let declared = operation.parameters[input.source.parameterName ?? ""]
+            let example = declared?.example.map { AnyCodable($0) }
+            let description = declared?.description?[language] ?? "\(adapter.name) field \(input.field)"
+            switch input.source {
+            case .path(let name):
+                parameters.append(.parameter(OpenAPI.Parameter.path(
+                    name: name,
+                    schemaOrContent: .schema(.init(textSchema(valueSchema), style: .default(for: .path), example: example)),
+                    description: description)))
+            case .query(let name):
+                parameters.append(.parameter(OpenAPI.Parameter.query(
+                    name: name, required: false,
+                    schemaOrContent: .schema(.init(textSchema(valueSchema), style: .default(for: .query), example: example)),
+                    description: description)))
+            case .body(let path):
+                bodyProperties.append((path, jsonSchema(valueSchema, required: false).with(description: description)))
+            case .constant:
+                break
+            }
+        }
+        var responses: OpenAPI.Response.Map = [
+            200: .response(OpenAPI.Response(
+                description: language == .fr ? "Réponse du système patrimonial" : "The legacy system's answer",
+                content: [.json: .content(OpenAPI.Content(schema: schema.map { jsonSchema($0.response) } ?? .object))])),
+        ]
+        let problem = OpenAPI.Content(schema: .reference(.component(named: "Problem")))
+        var statuses: [Int: String] = [
+            400: language == .fr ? "Requête invalide" : "Invalid request",
+            502: language == .fr ? "Le système patrimonial a échoué" : "The legacy system failed",
+            503: language == .fr ? "Système occupé ou passerelle non prête" : "Backend busy or gateway not ready",
+            504: language == .fr ? "Délai du système patrimonial dépassé" : "The legacy system timed out",
+        ]
+        for declared in operation.response.errors.values.sorted(by: { $0.status < $1.status }) {
+            statuses[declared.status] = declared.title?[language] ?? declared.code
+        }
+        for (status, text) in statuses.sorted(by: { $0.key < $1.key }) {
+            responses[.status(code: status)] = .response(OpenAPI.Response(
+                description: text, content: [problemContentType: .content(problem)]))
+        }
+        var requestBody: OpenAPI.Request?
+        if !bodyProperties.isEmpty {
+            requestBody = OpenAPI.Request(
+                content: [.json: .content(OpenAPI.Content(schema: nestedObject(bodyProperties)))], required: true)
+        }
+        return OpenAPI.Operation(
+            tags: [adapter.name], summary: operation.summary[language], description: operation.description?[language],
+            operationId: operation.name, parameters: parameters, requestBody: requestBody, responses: responses,
+            vendorExtensions: ["x-summary": AnyCodable(["en": operation.summary.en, "fr": operation.summary.fr])])
+    }
+
+    /// Path and query values are text; a numeric field gets a pattern instead of a number type.
+    static func textSchema(_ schema: ValueSchema) -> JSONSchema {
+        switch schema {
+        case .string(let maxLength): return .string(maxLength: maxLength)
+        default: return .string(pattern: schema.textPattern)
+        }
+    }
+
+    static func jsonSchema(_ schema: ValueSchema, required: Bool = true) -> JSONSchema {
+        switch schema {
+        case .string(let maxLength):
+            return .string(required: required, maxLength: maxLength)
+        case .boolean:
+            return .boolean(required: required)
+        case .decimal(let integerDigits, let fractionDigits, let signed):
+            let limit = integerDigits <= 15 ? pow(10.0, Double(integerDigits)) : nil
+            let description = "Exact decimal: up to \(integerDigits) digits before the point and \(fractionDigits) after"
+            if fractionDigits == 0, let limit {
+                return .integer(
+                    required: required, description: description,
+                    maximum: (Int(limit) - 1, exclusive: false), minimum: (signed ? 1 - Int(limit) : 0, exclusive: false))
+            }
+            return .number(
+                required: required, description: description,
+                maximum: limit.map { ($0, exclusive: true) }, minimum: signed ? limit.map { (-$0, exclusive: true) } : (0, exclusive: false))
+        case .object(let properties):
+            var map = OrderedDictionary<String, JSONSchema>()
+            for (name, property) in properties { map[name] = jsonSchema(property) }
+            return .object(required: required, properties: map)
+        case .array(let items, let minItems, let maxItems):
+            return .array(required: required, minItems: minItems, maxItems: maxItems, items: jsonSchema(items))
+        }
+    }
+
+    /// `$body.a.b` mappings become nested objects.
+    static func nestedObject(_ properties: [(path: [String], schema: JSONSchema)]) -> JSONSchema {
+        var leaves = OrderedDictionary<String, JSONSchema>()
+        var groups = OrderedDictionary<String, [(path: [String], schema: JSONSchema)]>()
+        for property in properties {
+            if property.path.count == 1 {
+                leaves[property.path[0]] = property.schema
+            } else {
+                groups[property.path[0], default: []].append((Array(property.path.dropFirst()), property.schema))
+            }
+        }
+        for (name, members) in groups { leaves[name] = nestedObject(members).optionalSchemaObject() }
+        return .object(properties: leaves)
+    }
+
+    static let problemSchema: JSONSchema = .object(
+        description: "RFC 9457 problem details with Portage's members",
+        properties: [
+            "type": .string, "title": .string, "status": .integer, "detail": .string, "instance": .string,
+            "code": .string(description: "Stable machine-readable error code"),
+            "layer": .string(description: "Which layer failed", allowedValues: ["gateway", "mapping", "backend"]),
+            "retryable": .boolean, "correlationId": .string(description: "Also sent as X-Request-ID"),
+        ])
+}

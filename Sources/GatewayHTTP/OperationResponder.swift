@@ -1,0 +1,56 @@
+import Foundation
+import GatewayCore
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Serves one declared operation: collects path, query and JSON body inputs, runs the adapter
+/// pipeline and writes the JSON answer.
+struct OperationResponder: HTTPResponder {
+    typealias Context = GatewayRequestContext
+
+    /// Request bodies beyond this are refused (legacy records are small). Default: 1 MiB.
+    static let maximumBodySize = 1 << 20
+
+    let operation: OperationDeclaration
+    let pipeline: AdapterHandler
+
+    func respond(to request: Request, context: GatewayRequestContext) async throws -> Response {
+        var path: [String: String] = [:]
+        for name in operation.route.parameterNames {
+            guard let raw = context.parameters.get(name) else { throw GatewayError.missingParameter(name) }
+            path[name] = raw.removingPercentEncoding ?? raw
+        }
+        var query: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters where query[String(key)] == nil {
+            query[String(key)] = String(value)
+        }
+        var body: JSONValue?
+        if ["POST", "PUT", "PATCH"].contains(operation.route.method) {
+            var request = request
+            let buffer = try await request.collectBody(upTo: Self.maximumBodySize)
+            if buffer.readableBytes > 0 {
+                do {
+                    body = try JSONParser.parse(buffer.readableBytesView)
+                } catch {
+                    throw GatewayError.malformedJSON(error)
+                }
+                guard case .object = body else {
+                    throw GatewayError.invalidBody(
+                        en: "The request body must be a JSON object, not \(body!.typeName).",
+                        fr: "Le corps de la requête doit être un objet JSON, pas : \(body!.typeName).")
+                }
+            }
+        }
+        let call = AdapterRequest(
+            operation: operation.name, path: path, query: query, body: body, correlationId: context.correlationId)
+        let answer = try await pipeline(call, context.logger)
+        return Self.json(answer.body, status: answer.status)
+    }
+
+    static func json(_ value: JSONValue, status: Int = 200) -> Response {
+        Response(
+            status: .init(code: status), headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONWriter().bytes(value))))
+    }
+}

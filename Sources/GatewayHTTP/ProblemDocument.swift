@@ -1,0 +1,40 @@
+import GatewayCore
+import HTTPTypes
+import Hummingbird
+
+/// Renders a `GatewayError` as an RFC 9457 `application/problem+json` response.
+enum ProblemDocument {
+    static func json(_ error: GatewayError, language: Language, correlationId: String, instance: String) -> JSONValue {
+        var object: JSONObject = [
+            "type": .string("urn:portage:problem:\(error.code)"),
+            "title": .string(error.title[language]),
+            "status": .number(String(error.status)),
+            "detail": .string(error.detail[language]),
+            "instance": .string(instance),
+            "code": .string(error.code),
+            "layer": .string(error.layer.rawValue),
+            "retryable": .bool(error.retryable),
+            "correlationId": .string(correlationId),
+        ]
+        for (key, value) in error.extensions where object[key] == nil {
+            object[key] = value
+        }
+        return .object(object)
+    }
+
+    static func response(_ error: GatewayError, language: Language, correlationId: String, instance: String) -> Response {
+        let body = JSONWriter().bytes(json(error, language: language, correlationId: correlationId, instance: instance))
+        var headers: HTTPFields = [
+            .contentType: "application/problem+json",
+            .contentLanguage: language.rawValue,
+            .requestID: correlationId,
+        ]
+        if error.retryable, error.status == 503 { headers[.retryAfter] = "1" }
+        return Response(
+            status: .init(code: error.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+extension HTTPField.Name {
+    static let requestID = Self("X-Request-ID")!
+}
