@@ -87,7 +87,9 @@ public struct DeclarationLoader {
                 if let operation = readOperation(entry.key, entry.value, reader: reader) { operations.append(operation) }
             }
         }
-        guard reader.problems.count == before, let title, let endpoint = root["endpoint"] else { return nil }
+        // Kind-specific checks still run on a declaration with problems, so every problem is reported at once.
+        _ = before
+        guard let title, let endpoint = root["endpoint"] else { return nil }
         return AdapterDeclaration(
             name: name, kind: kind, title: title, description: description, endpoint: endpoint, contracts: contracts,
             resilience: resilience, operations: operations, file: file, node: root)
@@ -242,12 +244,18 @@ public struct DeclarationLoader {
     private func checkAcrossFiles(_ declarations: [AdapterDeclaration], reader: DeclarationReader) {
         var names: [String: AdapterDeclaration] = [:]
         var routes: [String: (adapter: String, operation: OperationDeclaration)] = [:]
+        var operationIds: [String: String] = [:]
         for declaration in declarations {
             if let other = names[declaration.name] {
                 reader.report(declaration.node["adapter"]!, "adapter '\(declaration.name)' is also declared in \(other.file)")
             }
             names[declaration.name] = declaration
             for operation in declaration.operations {
+                if let other = operationIds[operation.name] {
+                    reader.report(
+                        operation.node, "operation name '\(operation.name)' is also used by adapter \(other); it is the OpenAPI operationId and must be unique")
+                }
+                operationIds[operation.name] = declaration.name
                 let shape = operation.route.shape
                 if let other = routes[shape] {
                     reader.report(

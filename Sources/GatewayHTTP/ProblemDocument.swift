@@ -36,5 +36,6 @@ enum ProblemDocument {
 }
 
 extension HTTPField.Name {
-    static let requestID = Self("X-Request-ID")!
+    /// The correlation id header, echoed on every response.
+    public static let requestID = Self("X-Request-ID")!
 }

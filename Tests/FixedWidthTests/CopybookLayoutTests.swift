@@ -1,0 +1,83 @@
+import FixedWidth
+import GatewayCore
+import Testing
+
+@Suite("Copybooks and layouts")
+struct CopybookLayoutTests {
+    static let clientResponse = """
+        000100*----------------------------------------------------------------*
+        000200* A COMMENT LINE, IGNORED                                         SEQ00001
+        000300 01  CLIRESP.                                                     SEQ00002
+        000400     05  CLIRESP-RC              PIC X(2).
+        000500     05  CLIRESP-NAME.
+        000600         10  CLIRESP-GIVEN-NAME  PIC X(20).
+        000700         10  CLIRESP-FAMILY-NAME PIC X(25).
+        000800     05  CLIRESP-STATUS          PIC X(1).
+        000900         88  CLIRESP-ACTIVE      VALUE 'A'.
+        001000     05  CLIRESP-BALANCE         PIC S9(7)V99 COMP-3.
+        001100     05  CLIRESP-YEARS           PIC 9(3) COMP.
+        001200     05  FILLER                  PIC X(4).
+        001300     05  CLIRESP-DEP-COUNT       PIC S9(4) COMP.
+        001400     05  CLIRESP-DEPENDANT OCCURS 0 TO 3 TIMES
+        001500             DEPENDING ON CLIRESP-DEP-COUNT.
+        001600         10  CLIRESP-DEP-NAME    PIC X(10).
+        001700         10  CLIRESP-DEP-AMOUNT  PIC S9(3)V99.
+        """
+
+    @Test func fixedFormatCopybookGivesOffsetsSizesAndNames() throws {
+        let layout = try RecordLayout(copybook: Copybook.parse(Self.clientResponse), codePage: .cp037)
+        #expect(layout.name == "CLIRESP")
+        #expect(layout.fields["CLIRESP-GIVEN-NAME"]?.offset == 0)  // relative to its group
+        #expect(layout.fields["CLIRESP-NAME"]?.offset == 2)
+        #expect(layout.fields["CLIRESP-BALANCE"]?.offset == 48)
+        #expect(layout.fields["CLIRESP-BALANCE"]?.size == 5)
+        #expect(layout.fields["CLIRESP-YEARS"]?.size == 2)
+        #expect(layout.fields["CLIRESP-DEPENDANT"]?.offset == 61)
+        #expect(layout.length == 61 + 3 * 15)
+        #expect(layout.minimumLength == 61)
+        #expect(layout.fields["CLIRESP-DEP-COUNT"]?.jsonName == "depCount")
+        #expect(layout.path(of: "CLIRESP-DEP-NAME") == "CLIRESP.CLIRESP-DEPENDANT.CLIRESP-DEP-NAME")
+    }
+
+    @Test func freeFormatAndNoO1Level() throws {
+        let layout = try RecordLayout(
+            copybook: Copybook.parse("""
+                *> free-format copybook without an 01 level
+                05 ACCOUNT-ID PIC X(10).
+                05 AMOUNT     PIC S9(5)V99 COMP-3.
+                """), codePage: .ascii)
+        #expect(layout.length == 14)
+        #expect(layout.fields["AMOUNT"]?.jsonName == "amount")
+        #expect(layout.fields["ACCOUNT-ID"]?.jsonName == "accountId")
+    }
+
+    @Test func unsupportedClausesAreNamedWithTheirLine() {
+        #expect {
+            try Copybook.parse("       01  R.\n           05  A  PIC ZZ9.99.\n").layout()
+        } throws: { ($0 as? CopybookError)?.line == 2 && "\($0)".contains("'Z' is not supported yet") }
+        #expect {
+            try Copybook.parse("       01  R.\n           05  A  PIC X(3)\n")
+        } throws: { "\($0)".contains("not ended by a period") }
+        #expect {
+            try Copybook.parse("       01  R.\n           05  A  PIC X(3) SYNC.\n")
+        } throws: { "\($0)".contains("SYNC") }
+    }
+
+    @Test func recordRoundTripsWithOccursDependingOn() throws {
+        let layout = try RecordLayout(copybook: Copybook.parse(Self.clientResponse), codePage: .cp037)
+        let record: JSONObject = [
+            "rc": "00", "name": ["givenName": "Zoë", "familyName": "Côté"], "status": "A",
+            "balance": .number("-1234567.89"), "years": 42, "depCount": 2,
+            "dependant": [["depName": "Léa", "depAmount": .number("-1.50")], ["depName": "Sam", "depAmount": .number("12.00")]],
+        ]
+        let bytes = try layout.encode(record)
+        #expect(bytes.count == 61 + 2 * 15)
+        let decoded = try layout.decode(bytes)
+        #expect(decoded == record)
+        #expect(try layout.encode(decoded) == bytes)
+    }
+}
+
+extension Copybook {
+    func layout() throws -> RecordLayout { try RecordLayout(copybook: self, codePage: .cp037) }
+}

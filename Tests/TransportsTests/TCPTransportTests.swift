@@ -1,0 +1,133 @@
+import GatewayTesting
+import Logging
+import NIOCore
+import NIOPosix
+import Testing
+import Transports
+
+@Suite("Pooled TCP transport")
+struct TCPTransportTests {
+    func transport(_ port: Int, framing: Framing, maxConnections: Int = 4, readTimeout: TimeAmount = .seconds(2)) -> TCPTransport {
+        TCPTransport(
+            configuration: .init(host: "127.0.0.1", port: port, framing: framing, maxConnections: maxConnections, readTimeout: readTimeout),
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test"))
+    }
+
+    func deadline(_ milliseconds: Int64 = 2000) -> NIODeadline { .now() + .milliseconds(milliseconds) }
+
+    @Test(arguments: [Framing.lengthPrefix(bytes: 2), .lengthPrefix(bytes: 4), .line(delimiter: 0x0A), .fixed(responseLength: 5)])
+    func everyFramingCarriesRecordsBothWays(framing: Framing) async throws {
+        let server = try await RecordServer.start(framing: framing) { request in .record(Array(request.reversed())) }
+        let client = transport(server.port, framing: framing)
+        for word in ["HELLO", "ABCDE", "12345"] {
+            let response = try await client.roundTrip(ByteBuffer(string: word), deadline: deadline())
+            #expect(String(buffer: response) == String(word.reversed()))
+        }
+        #expect(server.stats.accepted == 1, "one connection reused for every exchange")
+        await client.shutdown()
+        await server.stop()
+    }
+
+    @Test func poolNeverOpensMoreThanMaxConnections() async throws {
+        let server = try await RecordServer.start(framing: .lengthPrefix(bytes: 4)) { request in
+            try? await Task.sleep(for: .milliseconds(30))
+            return .record(request)
+        }
+        let client = transport(server.port, framing: .lengthPrefix(bytes: 4), maxConnections: 2)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<12 {
+                group.addTask {
+                    let response = try await client.roundTrip(ByteBuffer(string: "R\(index)"), deadline: deadline(5000))
+                    #expect(String(buffer: response) == "R\(index)")
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(server.stats.maximumActive <= 2)
+        #expect(server.stats.requests == 12)
+        let status = await client.status()
+        #expect(status.open <= 2 && status.connectionsOpened <= 2)
+        await client.shutdown()
+        await server.stop()
+    }
+
+    @Test func callersBeyondThePoolWaitUntilTheirDeadline() async throws {
+        let server = try await RecordServer.start(framing: .lengthPrefix(bytes: 4)) { _ in .silence }
+        let client = transport(server.port, framing: .lengthPrefix(bytes: 4), maxConnections: 1, readTimeout: .seconds(5))
+        let first = Task { try await client.roundTrip(ByteBuffer(string: "A"), deadline: deadline(1500)) }
+        try await Task.sleep(for: .milliseconds(100))
+        let start = ContinuousClock.now
+        await #expect(throws: TransportError.poolExhausted) {
+            try await client.roundTrip(ByteBuffer(string: "B"), deadline: deadline(200))
+        }
+        #expect(ContinuousClock.now - start < .milliseconds(1000))
+        await #expect(throws: TransportError.readTimeout) { try await first.value }
+        await client.shutdown()
+        await server.stop()
+    }
+
+    @Test func brokenConnectionsAreDetectedAndReplaced() async throws {
+        // The backend closes the connection after every answer, as some CICS listeners do.
+        let server = try await RecordServer.start(framing: .lengthPrefix(bytes: 4)) { request in
+            .rawThenClose([0, 0, 0, UInt8(request.count)] + request)
+        }
+        let client = transport(server.port, framing: .lengthPrefix(bytes: 4))
+        for index in 0..<5 {
+            let response = try await client.roundTrip(ByteBuffer(string: "N\(index)"), deadline: deadline())
+            #expect(String(buffer: response) == "N\(index)")
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(server.stats.accepted == 5)
+        #expect(await client.status().connectionsOpened == 5)
+        await client.shutdown()
+        await server.stop()
+    }
+
+    @Test func closeMidRecordReportsTheBytesReceived() async throws {
+        let server = try await RecordServer.start(framing: .lengthPrefix(bytes: 4)) { _ in .rawThenClose([0, 0, 0, 10, 1, 2, 3]) }
+        let client = transport(server.port, framing: .lengthPrefix(bytes: 4))
+        await #expect(throws: TransportError.closed(receivedBytes: 7)) {
+            try await client.roundTrip(ByteBuffer(string: "X"), deadline: deadline())
+        }
+        await client.shutdown()
+        await server.stop()
+    }
+
+    @Test func silentBackendTimesOutAtTheReadDeadline() async throws {
+        let server = try await RecordServer.start(framing: .lengthPrefix(bytes: 4)) { _ in .silence }
+        let client = transport(server.port, framing: .lengthPrefix(bytes: 4), readTimeout: .milliseconds(150))
+        let start = ContinuousClock.now
+        await #expect(throws: TransportError.readTimeout) {
+            try await client.roundTrip(ByteBuffer(string: "X"), deadline: deadline(5000))
+        }
+        let elapsed = ContinuousClock.now - start
+        #expect(elapsed >= .milliseconds(140) && elapsed < .milliseconds(2000))
+        await client.shutdown()
+        await server.stop()
+    }
+
+    @Test func refusedConnectionIsReportedAndStatusSaysDown() async throws {
+        let server = try await RecordServer.start(framing: .lengthPrefix(bytes: 4)) { _ in .close }
+        let port = server.port
+        await server.stop()
+        let client = transport(port, framing: .lengthPrefix(bytes: 4))
+        await #expect {
+            try await client.roundTrip(ByteBuffer(string: "X"), deadline: deadline())
+        } throws: { error in
+            if case .connectFailed = error as? TransportError { return true }
+            return false
+        }
+        #expect(await client.status().lastSucceeded == false)
+        await client.shutdown()
+    }
+
+    @Test func oversizedFrameHeaderIsRefused() async throws {
+        let server = try await RecordServer.start(framing: .lengthPrefix(bytes: 4)) { _ in .raw([0x7F, 0xFF, 0xFF, 0xFF]) }
+        let client = transport(server.port, framing: .lengthPrefix(bytes: 4))
+        await #expect(throws: TransportError.frameTooLong(0x7FFF_FFFF)) {
+            try await client.roundTrip(ByteBuffer(string: "X"), deadline: deadline())
+        }
+        await client.shutdown()
+        await server.stop()
+    }
+}
