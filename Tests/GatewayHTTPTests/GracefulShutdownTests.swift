@@ -3,6 +3,7 @@ import Foundation
 import GatewayHTTP
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import Testing
 
@@ -33,7 +34,7 @@ struct GracefulShutdownTests {
         try await running.value
         #expect(fixture.gateway.readiness.reason == "shutting down")
         await #expect(throws: (any Error).self, "the listener is closed") {
-            _ = try await http.get(url: "\(base)/healthz").get()
+            try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get().close()
         }
         // The gateway closed its pooled connection to the backend.
         var waited = 0

@@ -1,0 +1,23 @@
+# Sourced by the scripts: installs the Debian packages Portage needs when they are missing.
+# Usage: ensure_packages PACKAGE...
+ensure_packages() {
+    local missing=()
+    local package
+    for package in "$@"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+    done
+    [[ ${#missing[@]} -eq 0 ]] && return 0
+    echo "portage: installing missing Debian packages: ${missing[*]}" >&2
+    local sudo=()
+    if [[ $(id -u) -ne 0 ]]; then
+        command -v sudo >/dev/null || { echo "portage: need root (or sudo) to install ${missing[*]}" >&2; return 1; }
+        sudo=(sudo)
+    fi
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# What the tests need: GnuCOBOL for the real COBOL backend, curl for the command-line smoke test.
+TEST_PACKAGES=(gnucobol3 curl)
+# What the demo needs beyond the Swift toolchain: nothing yet (the simulated backends run in process).
+DEMO_PACKAGES=()
