@@ -17,7 +17,7 @@ ensure_packages() {
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# What the tests need: GnuCOBOL for the real COBOL backend, curl for the command-line smoke test.
-TEST_PACKAGES=(gnucobol3 curl)
+# What the tests need: GnuCOBOL for the real COBOL backend, curl and python3 for the command-line smoke test.
+TEST_PACKAGES=(gnucobol3 curl python3)
 # What the demo needs beyond the Swift toolchain: nothing yet (the simulated backends run in process).
 DEMO_PACKAGES=()

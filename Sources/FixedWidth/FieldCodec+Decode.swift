@@ -72,10 +72,15 @@ extension FieldCodec {
     ) throws(FieldDecodingError) -> ExactDecimal {
         var value: Int128 = 0
         let nibbleCount = bytes.count * 2
+        // An even digit count leaves one leading padding nibble, which must be zero.
+        let padding = nibbleCount - 1 - digits
         for nibbleIndex in 0..<(nibbleCount - 1) {
             let byte = bytes[nibbleIndex / 2]
             let nibble = nibbleIndex % 2 == 0 ? byte >> 4 : byte & 0x0F
             guard nibble <= 9 else { throw FieldDecodingError(reason: "nibble \(nibbleIndex + 1) is not a decimal digit") }
+            if nibbleIndex < padding, nibble != 0 {
+                throw FieldDecodingError(reason: "the padding nibble of an even-length packed field is not zero")
+            }
             value = value * 10 + Int128(nibble)
         }
         let sign = bytes[bytes.count - 1] & 0x0F
@@ -84,7 +89,6 @@ extension FieldCodec {
         case 0xD, 0xB: value = -value
         default: throw FieldDecodingError(reason: "invalid sign nibble \(String(sign, radix: 16, uppercase: true))")
         }
-        _ = digits
         _ = signed
         return ExactDecimal(significand: value, scale: scale)
     }

@@ -33,7 +33,7 @@ extension FieldCodec {
             for index in scalars.count..<length { bytes[index] = codePage.space }
         case .zoned(let digits, let scale, let signed):
             let decimal = try Self.fit(value, digits: digits, scale: scale, signed: signed)
-            let text = decimal.magnitudeDigits
+            let text = Self.significantDigits(decimal)
             let padded = Array(repeating: UInt8(0), count: digits - text.count) + text
             for (index, digit) in padded.enumerated() { bytes[index] = codePage.digit(digit) }
             if signed {
@@ -46,7 +46,7 @@ extension FieldCodec {
             }
         case .packed(let digits, let scale, let signed):
             let decimal = try Self.fit(value, digits: digits, scale: scale, signed: signed)
-            let text = decimal.magnitudeDigits
+            let text = Self.significantDigits(decimal)
             let nibbleCount = bytes.count * 2 - 1
             let padded = Array(repeating: UInt8(0), count: nibbleCount - text.count) + text
             for index in 0..<bytes.count { bytes[index] = 0 }
@@ -71,6 +71,11 @@ extension FieldCodec {
         }
     }
 
+    /// The digits of the magnitude without leading zeros (none for zero).
+    static func significantDigits(_ decimal: ExactDecimal) -> [UInt8] {
+        Array(decimal.magnitudeDigits.drop { $0 == 0 })
+    }
+
     /// The value as an exact decimal with the field's scale, if it fits its digits and sign.
     static func fit(_ value: JSONValue, digits: Int, scale: Int, signed: Bool) throws(FieldEncodingError) -> ExactDecimal {
         guard let text = value.scalarText, let decimal = ExactDecimal(text) else {
@@ -86,7 +91,7 @@ extension FieldCodec {
             throw FieldEncodingError(reason: LocalizedText(
                 en: "\(decimal) has more than \(scale) decimal places", fr: "\(decimal) a plus de \(scale) décimales"))
         }
-        guard scaled.magnitudeDigits.drop(while: { $0 == 0 }).count <= digits else {
+        guard significantDigits(scaled).count <= digits else {
             throw FieldEncodingError(reason: LocalizedText(
                 en: "\(decimal) has more than \(digits - scale) digits before the decimal point",
                 fr: "\(decimal) a plus de \(digits - scale) chiffres avant la virgule"))

@@ -40,6 +40,16 @@ extension GatewayError {
             detail: LocalizedText(en: en, fr: fr))
     }
 
+    public static func bodyTooLarge(limit: Int) -> GatewayError {
+        GatewayError(
+            .bodyTooLarge, status: 413, retryable: false, layer: .gateway,
+            title: LocalizedText(en: "Request body too large", fr: "Corps de requête trop volumineux"),
+            detail: LocalizedText(
+                en: "The request body is larger than \(limit) bytes.",
+                fr: "Le corps de la requête dépasse \(limit) octets."),
+            extensions: ["limit": .number(String(limit))])
+    }
+
     /// A caller's value does not fit the legacy field it maps to.
     public static func invalidParameter(
         parameter: String, field: String, reason: LocalizedText

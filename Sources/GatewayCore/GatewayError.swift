@@ -17,6 +17,7 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
         case methodNotAllowed = "method-not-allowed"
         case malformedJSON = "malformed-json"
         case invalidBody = "invalid-body"
+        case bodyTooLarge = "body-too-large"
         case invalidParameter = "invalid-parameter"
         case missingParameter = "missing-parameter"
         case backendUnreachable = "backend-unreachable"

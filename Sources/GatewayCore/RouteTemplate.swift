@@ -65,6 +65,20 @@ public struct RouteTemplate: Sendable, Hashable, CustomStringConvertible {
         return .success(RouteTemplate(method: method, segments: segments))
     }
 
+    /// Whether a request path (`/v1/clients/42`) has this route's shape, whatever the method.
+    public func matches(path: String) -> Bool {
+        let pieces = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        guard pieces.count == segments.count else { return false }
+        for (piece, segment) in zip(pieces, segments) {
+            switch segment {
+            case .literal(let text) where text != piece: return false
+            case .parameter where piece.isEmpty: return false
+            default: continue
+            }
+        }
+        return true
+    }
+
     static func isIdentifier(_ name: String) -> Bool {
         guard let first = name.first, first.isASCII, first.isLetter else { return false }
         return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }

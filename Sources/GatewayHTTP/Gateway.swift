@@ -29,7 +29,7 @@ public struct Gateway: Sendable {
 
     public func makeRouter() -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
-        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: ProblemMiddleware(routes: adapters.flatMap { $0.declaration.operations.map(\.route) }))
         router.get("/healthz") { _, _ in OperationResponder.json(["status": "ok"]) }
         router.get("/readyz") { _, _ in
             if let reason = readiness.reason { throw GatewayError.notReady(reason: reason) }

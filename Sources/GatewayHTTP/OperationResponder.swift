@@ -28,7 +28,12 @@ struct OperationResponder: HTTPResponder {
         var body: JSONValue?
         if ["POST", "PUT", "PATCH"].contains(operation.route.method) {
             var request = request
-            let buffer = try await request.collectBody(upTo: Self.maximumBodySize)
+            let buffer: ByteBuffer
+            do {
+                buffer = try await request.collectBody(upTo: Self.maximumBodySize)
+            } catch is NIOTooManyBytesError {
+                throw GatewayError.bodyTooLarge(limit: Self.maximumBodySize)
+            }
             if buffer.readableBytes > 0 {
                 do {
                     body = try JSONParser.parse(buffer.readableBytesView)

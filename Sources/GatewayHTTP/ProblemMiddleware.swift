@@ -9,6 +9,9 @@ import Logging
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
+    /// Every declared route, to answer 405 with `Allow` when only the method is wrong.
+    let routes: [RouteTemplate]
+
     func handle(
         _ request: Request, context: GatewayRequestContext,
         next: (Request, GatewayRequestContext) async throws -> Response
@@ -24,14 +27,18 @@ struct ProblemMiddleware: RouterMiddleware {
             log(request, status: response.status.code, since: start, context: context)
             return response
         } catch {
-            let gatewayError = Self.gatewayError(for: error, request: request)
+            let gatewayError = gatewayError(for: error, request: request)
             if gatewayError.status >= 500 {
                 context.logger.warning(
                     "request failed", metadata: ["code": "\(gatewayError.code)", "layer": "\(gatewayError.layer.rawValue)"])
             }
             log(request, status: gatewayError.status, since: start, context: context)
-            return ProblemDocument.response(
+            var response = ProblemDocument.response(
                 gatewayError, language: context.language, correlationId: context.correlationId, instance: request.uri.path)
+            if case .array(let allowed)? = gatewayError.extensions["allowed"] {
+                response.headers[.allow] = allowed.compactMap(\.scalarText).joined(separator: ", ")
+            }
+            return response
         }
     }
 
@@ -45,14 +52,19 @@ struct ProblemMiddleware: RouterMiddleware {
             ])
     }
 
-    static func gatewayError(for error: any Error, request: Request) -> GatewayError {
+    func gatewayError(for error: any Error, request: Request) -> GatewayError {
         switch error {
         case let error as GatewayError:
             return error
         case let error as HTTPError where error.status == .notFound:
-            return .routeNotFound(method: request.method.rawValue, path: request.uri.path)
+            let path = request.uri.path
+            let allowed = routes.filter { $0.matches(path: path) }.map(\.method)
+            if !allowed.isEmpty {
+                return .methodNotAllowed(method: request.method.rawValue, path: path, allowed: allowed)
+            }
+            return .routeNotFound(method: request.method.rawValue, path: path)
         case let error as HTTPError where error.status == .contentTooLarge:
-            return .invalidBody(en: "The request body is too large.", fr: "Le corps de la requête est trop volumineux.")
+            return .bodyTooLarge(limit: OperationResponder.maximumBodySize)
         case let error as HTTPError:
             return .internalError("HTTP \(error.status.code)")
         default:

@@ -86,3 +86,36 @@ struct FieldCodecTests {
         }
     }
 }
+
+@Suite("Hostile records")
+struct HostileRecordTests {
+    /// Random bytes of random lengths never crash the decoder: they decode or fail with a reason.
+    @Test func randomBytesNeverCrashTheDecoder() throws {
+        let layout = try RecordLayout(copybook: Copybook.parse(CopybookLayoutTests.clientResponse), codePage: .cp037)
+        let wide = try RecordLayout(
+            copybook: Copybook.parse("       01  W.\n           05  W-A PIC 9(38) COMP-3.\n           05  W-B PIC S9(38).\n           05  W-C PIC 9(18) COMP.\n"),
+            codePage: .ascii)
+        var generator = SystemRandomNumberGenerator()
+        var decoded = 0
+        for round in 0..<3000 {
+            let target = round.isMultiple(of: 2) ? layout : wide
+            let length = Int.random(in: 0...(target.length + 4), using: &generator)
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            if (try? target.decode(bytes)) != nil { decoded += 1 }
+        }
+        #expect(decoded < 3000)
+    }
+
+    @Test func smallestFieldsEncodeTheirExtremes() throws {
+        let fraction = FieldCodec.zoned(digits: 1, scale: 1, signed: false)
+        var bytes = [UInt8](repeating: 0, count: 1)
+        try bytes.withUnsafeMutableBytes { try fraction.encode(.number("0.5"), into: $0, codePage: .ascii) }
+        #expect(bytes == Array("5".utf8))
+        let packed = FieldCodec.packed(digits: 38, scale: 0, signed: true)
+        var wide = [UInt8](repeating: 0, count: packed.size)
+        try wide.withUnsafeMutableBytes { try packed.encode(.number(String(repeating: "9", count: 38)), into: $0, codePage: .ascii) }
+        #expect(try wide.withUnsafeBytes { try packed.decode($0, codePage: .ascii) } == .number(String(repeating: "9", count: 38)))
+        wide[0] = 0x90
+        #expect(throws: FieldDecodingError.self) { try wide.withUnsafeBytes { try packed.decode($0, codePage: .ascii) } }
+    }
+}

@@ -44,8 +44,8 @@ struct GatewayFixture {
           getNote:
             route: GET /v1/notes/{code}
             summary: { en: Read a note, fr: Lire une note }
-            parameters: { code: { example: HELLO } }
-            request: { NOTEREQ-CODE: $path.code }
+            parameters: { code: { example: HELLO }, text: { example: Bonjour } }
+            request: { NOTEREQ-CODE: $path.code, NOTEREQ-TEXT: $query.text }
             response:
               success-when: { NOTERESP-RC: "00" }
               errors: { "04": { status: 404, code: note-not-found, title: { en: Note not found, fr: Note introuvable } } }

@@ -83,6 +83,23 @@ struct GeneratedRoutesTests {
         }
     }
 
+    @Test func wrongMethodIsA405WithAllow() async throws {
+        try await withGateway { client, _ in
+            try await client.execute(uri: "/v1/clients/10000001", method: .delete) { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "GET")
+                let problem = try Self.json(response)
+                #expect(problem["code"] == "method-not-allowed")
+            }
+            let large = ByteBuffer(repeating: UInt8(ascii: " "), count: (1 << 20) + 1)
+            try await client.execute(uri: "/v1/notes", method: .post, body: large) { response in
+                #expect(response.status == .contentTooLarge)
+                let problem = try Self.json(response)
+                #expect(problem["code"] == "body-too-large")
+            }
+        }
+    }
+
     @Test func parameterThatDoesNotFitItsFieldNamesBoth() async throws {
         try await withGateway { client, _ in
             try await client.execute(uri: "/v1/clients/1234567A", method: .get) { response in
@@ -99,6 +116,21 @@ struct GeneratedRoutesTests {
                 #expect(problem["parameter"] == "code")
                 #expect(problem["field"] == "NOTEREQ.NOTEREQ-CODE")
                 #expect(problem["detail"]?.scalarText?.contains("11 caractères dépassent les 10 du champ") == true)
+            }
+        }
+    }
+
+    @Test func queryParametersAreMappedAndOptional() async throws {
+        try await withGateway { client, _ in
+            try await client.execute(uri: "/v1/notes/Q1?text=Bonjour%20tout%20le%20monde", method: .get) { response in
+                #expect(response.status == .ok)
+                let answer = try Self.json(response)
+                #expect(answer["text"] == "Bonjour tout le monde")
+                #expect(answer["code"] == "Q1")
+            }
+            try await client.execute(uri: "/v1/notes/Q2", method: .get) { response in
+                let answer = try Self.json(response)
+                #expect(answer["text"] == "")
             }
         }
     }
