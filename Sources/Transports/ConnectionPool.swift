@@ -1,148 +1,197 @@
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 
-/// A bounded pool of connections to one backend: at most `maxConnections` open at once, idle
-/// ones reused, broken ones dropped and replaced, callers beyond the limit queued until their deadline.
-actor ConnectionPool {
+/// A bounded pool of connections to one backend, driven by `PoolStateMachine`: at most
+/// `maxConnections` open at once, idle ones reused, broken ones dropped and replaced, callers
+/// beyond the limit queued in arrival order until their deadline.
+final class ConnectionPool: Sendable {
+    /// What a caller gets when its turn comes.
+    private enum Turn: Sendable {
+        case use(PooledConnection)
+        case connect
+        case fail(TransportError)
+    }
+
+    private struct Waiter {
+        var continuation: CheckedContinuation<Turn, Never>
+        var timer: Task<Void, Never>?
+    }
+
+    private struct State {
+        var machine: PoolStateMachine
+        var connections: [Int: PooledConnection] = [:]
+        var waiters: [Int: Waiter] = [:]
+        var nextID = 0
+        var lastSucceeded: Bool?
+        var lastError: String?
+        var connectionsOpened = 0
+
+        mutating func makeID() -> Int {
+            nextID += 1
+            return nextID
+        }
+
+        /// Serves a waiter; resuming a continuation does not block, so this may run under the lock.
+        mutating func perform(_ action: PoolStateMachine.WakeAction?) {
+            switch action {
+            case .handOver(let connection, let waiter):
+                serve(waiter, .use(connections[connection]!))
+            case .connect(let waiter):
+                serve(waiter, .connect)
+            case nil:
+                break
+            }
+        }
+
+        mutating func serve(_ id: Int, _ turn: Turn) {
+            guard let waiter = waiters.removeValue(forKey: id) else { return }
+            waiter.timer?.cancel()
+            waiter.continuation.resume(returning: turn)
+        }
+    }
+
     private let configuration: TCPTransport.Configuration
     private let group: any EventLoopGroup
     private let logger: Logger
-
-    private var idle: [PooledConnection] = []
-    private var connections: [Int: PooledConnection] = [:]
-    /// Connections open or being opened.
-    private var open = 0
-    private var nextID = 0
-    private var waiters: [(id: Int, continuation: CheckedContinuation<Void, any Error>, timer: Task<Void, Never>)] = []
-    private var shuttingDown = false
-    private var lastSucceeded: Bool?
-    private var lastError: String?
-    private var connectionsOpened = 0
+    private let state: Mutex<State>
 
     init(configuration: TCPTransport.Configuration, group: any EventLoopGroup, logger: Logger) {
         self.configuration = configuration
         self.group = group
         self.logger = logger
+        self.state = Mutex(State(machine: PoolStateMachine(maxConnections: configuration.maxConnections)))
     }
 
     func lease(deadline: NIODeadline) async throws(TransportError) -> PooledConnection {
         while true {
-            if shuttingDown { throw .shuttingDown }
-            while let connection = idle.popLast() {
+            switch await turn(deadline: deadline) {
+            case .use(let connection):
                 if connection.isActive { return connection }
-                forget(connection)
+                release(connection, reusable: false)
+            case .connect:
+                return try await open(deadline: deadline)
+            case .fail(let error):
+                throw error
             }
-            if open < configuration.maxConnections {
-                open += 1
-                let connection: PooledConnection
-                do throws(TransportError) {
-                    connection = try await connect(deadline: deadline)
-                } catch {
-                    open -= 1
-                    wakeOne()
-                    throw error
-                }
-                if shuttingDown {
-                    connection.close()
-                    throw .shuttingDown
-                }
-                return connection
-            }
-            try await waitForSlot(deadline: deadline)
         }
     }
 
-    /// Gives a connection back; a connection whose exchange failed is closed, not reused.
+    /// Gives a connection back; one whose exchange failed (or that closed) is closed, not reused.
     func release(_ connection: PooledConnection, reusable: Bool) {
-        if reusable, connection.isActive, !shuttingDown {
-            idle.append(connection)
-        } else {
-            connection.close()
-            forget(connection)
+        let toClose = state.withLock { state -> PooledConnection? in
+            let action = state.machine.release(connection.id, reusable: reusable && connection.isActive)
+            state.perform(action.wake)
+            return action.close.flatMap { state.connections.removeValue(forKey: $0) }
         }
-        wakeOne()
+        toClose?.close()
     }
 
     func record(success: Bool, error: String? = nil) {
-        lastSucceeded = success
-        if let error { lastError = error }
+        state.withLock {
+            $0.lastSucceeded = success
+            if let error { $0.lastError = error }
+        }
     }
 
     func status() -> PoolStatus {
-        PoolStatus(
-            open: open, idle: idle.count, leased: open - idle.count, waiting: waiters.count,
-            maxConnections: configuration.maxConnections, lastSucceeded: lastSucceeded, lastError: lastError,
-            connectionsOpened: connectionsOpened)
+        state.withLock { state in
+            PoolStatus(
+                open: state.machine.open, idle: state.machine.idle.count, leased: state.machine.leased.count,
+                waiting: state.machine.waiters.count, maxConnections: configuration.maxConnections,
+                lastSucceeded: state.lastSucceeded, lastError: state.lastError, connectionsOpened: state.connectionsOpened)
+        }
     }
 
+    /// Fails every waiter and closes every connection (in-flight requests have drained by now).
     func shutdown() async {
-        shuttingDown = true
-        for waiter in waiters {
-            waiter.timer.cancel()
-            waiter.continuation.resume(throwing: TransportError.shuttingDown)
+        let connections = state.withLock { state -> [PooledConnection] in
+            let stopped = state.machine.shutdown()
+            for waiter in stopped.waiters { state.serve(waiter, .fail(.shuttingDown)) }
+            defer { state.connections = [:] }
+            return Array(state.connections.values)
         }
-        waiters.removeAll()
-        let all = Array(connections.values)
-        idle.removeAll()
-        for connection in all {
+        for connection in connections {
             try? await connection.channel.close()
         }
     }
 
-    /// Called when a connection's channel closes, whether idle or leased.
-    private func closed(_ id: Int) {
-        guard let connection = connections[id] else { return }
-        idle.removeAll { $0 === connection }
-        forget(connection)
-        wakeOne()
-    }
-
-    private func forget(_ connection: PooledConnection) {
-        if connections.removeValue(forKey: connection.id) != nil { open -= 1 }
-    }
-
-    private func wakeOne() {
-        guard !waiters.isEmpty else { return }
-        let waiter = waiters.removeFirst()
-        waiter.timer.cancel()
-        waiter.continuation.resume()
-    }
-
-    private func waitForSlot(deadline: NIODeadline) async throws(TransportError) {
-        nextID += 1
-        let id = nextID
-        do {
-            try await withTaskCancellationHandler {
-                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                    let timer = Task { [weak self] in
-                        let delay = deadline - .now()
-                        if delay > .zero { try? await Task.sleep(for: .nanoseconds(delay.nanoseconds)) }
-                        if Task.isCancelled { return }
-                        await self?.expire(id, error: .poolExhausted)
+    /// Waits for this caller's turn: an idle connection, a free slot, or its deadline.
+    private func turn(deadline: NIODeadline) async -> Turn {
+        let id = state.withLock { $0.makeID() }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
+                state.withLock { state in
+                    switch state.machine.lease(waiter: id) {
+                    case .use(let connection):
+                        continuation.resume(returning: .use(state.connections[connection]!))
+                    case .connect:
+                        continuation.resume(returning: .connect)
+                    case .fail(let error):
+                        continuation.resume(returning: .fail(error))
+                    case .wait:
+                        let timer = Task { [weak self] in
+                            let delay = deadline - .now()
+                            if delay > .zero { try? await Task.sleep(for: .nanoseconds(delay.nanoseconds)) }
+                            guard !Task.isCancelled else { return }
+                            self?.abandon(id)
+                        }
+                        state.waiters[id] = Waiter(continuation: continuation, timer: timer)
                     }
-                    waiters.append((id, continuation, timer))
                 }
-            } onCancel: {
-                Task { [weak self] in await self?.expire(id, error: .poolExhausted) }
             }
-        } catch let error as TransportError {
-            throw error
-        } catch {
-            throw .poolExhausted
+        } onCancel: {
+            abandon(id)
         }
     }
 
-    private func expire(_ id: Int, error: TransportError) {
-        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
-        let waiter = waiters.remove(at: index)
-        waiter.timer.cancel()
-        waiter.continuation.resume(throwing: error)
+    private func abandon(_ id: Int) {
+        state.withLock { state in
+            if state.machine.abandon(waiter: id) { state.serve(id, .fail(.poolExhausted)) }
+        }
     }
 
-    private func connect(deadline: NIODeadline) async throws(TransportError) -> PooledConnection {
-        let remaining = deadline - .now()
-        let timeout = min(configuration.connectTimeout, remaining)
+    /// Opens a connection for a slot the state machine reserved.
+    private func open(deadline: NIODeadline) async throws(TransportError) -> PooledConnection {
+        let channel: any Channel
+        do {
+            channel = try await connect(deadline: deadline)
+        } catch {
+            state.withLock { state in
+                state.perform(state.machine.connectFailed())
+                state.lastSucceeded = false
+                state.lastError = "\(error)"
+            }
+            throw error
+        }
+        let connection = state.withLock { state -> PooledConnection? in
+            let connection = PooledConnection(id: state.makeID(), channel: channel)
+            guard state.machine.connected(connection.id) else { return nil }
+            state.connections[connection.id] = connection
+            state.connectionsOpened += 1
+            return connection
+        }
+        guard let connection else {
+            channel.close(promise: nil)
+            throw .shuttingDown
+        }
+        let id = connection.id
+        channel.closeFuture.whenComplete { [weak self] _ in self?.closed(id) }
+        logger.debug("connection opened", metadata: ["connection": "\(id)"])
+        return connection
+    }
+
+    /// The channel closed (peer, error or us): an idle connection leaves the pool at once.
+    private func closed(_ id: Int) {
+        state.withLock { state in
+            state.perform(state.machine.closed(id))
+            if !state.machine.leased.contains(id) { state.connections[id] = nil }
+        }
+    }
+
+    private func connect(deadline: NIODeadline) async throws(TransportError) -> any Channel {
+        let timeout = min(configuration.connectTimeout, deadline - .now())
         guard timeout > .zero else { throw .connectTimeout }
         let framing = configuration.framing
         let maximumFrameLength = configuration.maximumFrameLength
@@ -155,33 +204,13 @@ actor ConnectionPool {
                         ExchangeHandler(framing: framing, maximumFrameLength: maximumFrameLength))
                 }
             }
-        let channel: any Channel
         do {
-            channel = try await bootstrap.connect(host: configuration.host, port: configuration.port).get()
-        } catch let error as ChannelError {
-            lastSucceeded = false
-            if case .connectTimeout = error {
-                lastError = "connect timeout"
-                throw .connectTimeout
-            }
-            lastError = "\(error)"
-            throw .connectFailed("\(error)")
+            return try await bootstrap.connect(host: configuration.host, port: configuration.port).get()
+        } catch ChannelError.connectTimeout {
+            throw .connectTimeout
         } catch {
-            lastSucceeded = false
-            let reason = Self.describe(error)
-            lastError = reason
-            throw .connectFailed(reason)
+            throw .connectFailed(Self.describe(error))
         }
-        nextID += 1
-        connectionsOpened += 1
-        let connection = PooledConnection(id: nextID, channel: channel)
-        connections[connection.id] = connection
-        let id = connection.id
-        channel.closeFuture.whenComplete { [weak self] _ in
-            Task { await self?.closed(id) }
-        }
-        logger.debug("connection opened", metadata: ["backend": "\(configuration.host):\(configuration.port)", "connection": "\(id)"])
-        return connection
     }
 
     static func describe(_ error: any Error) -> String {

@@ -49,18 +49,18 @@ public final class TCPTransport: LegacyTransport {
         let readDeadline = min(deadline, .now() + configuration.readTimeout)
         do {
             let response = try await connection.exchange(request, readDeadline: readDeadline)
-            await pool.record(success: true)
-            await pool.release(connection, reusable: true)
+            pool.record(success: true)
+            pool.release(connection, reusable: true)
             return response
         } catch {
-            await pool.record(success: false, error: "\(error)")
-            await pool.release(connection, reusable: false)
+            pool.record(success: false, error: "\(error)")
+            pool.release(connection, reusable: false)
             throw error
         }
     }
 
     public func status() async -> PoolStatus {
-        await pool.status()
+        pool.status()
     }
 
     public func shutdown() async {

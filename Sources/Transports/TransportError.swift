@@ -13,3 +13,17 @@ public enum TransportError: Error, Sendable, Equatable {
     case poolExhausted
     case shuttingDown
 }
+
+extension TransportError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .connectFailed(let reason): return "connect failed: \(reason)"
+        case .connectTimeout: return "connect timed out"
+        case .readTimeout: return "no response before the read deadline"
+        case .closed(let received): return "connection closed after \(received) bytes of a response"
+        case .frameTooLong(let length): return "frame of \(length) bytes exceeds the maximum"
+        case .poolExhausted: return "every connection stayed busy until the deadline"
+        case .shuttingDown: return "shutting down"
+        }
+    }
+}
