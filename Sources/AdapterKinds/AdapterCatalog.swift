@@ -20,7 +20,7 @@ public enum AdapterCatalog {
         for declaration in declarations {
             guard let kind = kind(named: declaration.kind) else {
                 reader.report(
-                    declaration.node["kind"]!,
+                    declaration.node["kind"] ?? declaration.node,
                     "unknown adapter kind '\(declaration.kind)'; known kinds: \(kinds.map(\.name).joined(separator: ", "))")
                 continue
             }

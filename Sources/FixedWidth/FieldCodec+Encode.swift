@@ -23,6 +23,14 @@ extension FieldCodec {
                     fr: "\(scalars.count) caractères dépassent les \(length) du champ"))
             }
             for (index, scalar) in scalars.enumerated() {
+                // Control characters could forge record delimiters or confuse the backend's screens.
+                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                    let hex = String(scalar.value, radix: 16, uppercase: true)
+                    let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+                    throw FieldEncodingError(reason: LocalizedText(
+                        en: "control character \(code) is not allowed in a text field",
+                        fr: "le caractère de contrôle \(code) est interdit dans un champ texte"))
+                }
                 guard let byte = codePage.byte(scalar) else {
                     throw FieldEncodingError(reason: LocalizedText(
                         en: "character '\(scalar)' has no equivalent in \(codePage.name)",

@@ -15,7 +15,7 @@ extension RecordLayout {
     /// shrinks it); nil if the counter itself cannot be read.
     public func actualLength(of bytes: UnsafeRawBufferPointer) -> Int? {
         guard let last = root.children.last, let counterName = last.dependingOn, let counter = fields[counterName],
-            bytes.count >= counter.offset + counter.size,
+            bytes.count >= absoluteOffset(of: counterName) + counter.size,
             let count = try? occurrenceCount(of: last, counter: counter, bytes)
         else { return root.dependingOnFree ? root.size : nil }
         return last.offset + last.size * count
@@ -25,7 +25,7 @@ extension RecordLayout {
     public func decode(_ bytes: UnsafeRawBufferPointer) throws(RecordDecodingError) -> JSONObject {
         var object = JSONObject()
         for child in root.children where !child.isFiller {
-            object[child.jsonName] = try decode(child, base: 0, bytes)
+            object[child.jsonName] = try decode(child, base: 0, bytes, lenient: false)
         }
         return object
     }
@@ -39,22 +39,25 @@ extension RecordLayout {
     /// Decodes one field of the record by COBOL name (an array for an `OCCURS` item).
     public func decode(field name: String, _ bytes: UnsafeRawBufferPointer) throws(RecordDecodingError) -> JSONValue? {
         guard let node = fields[name] else { return nil }
-        return try decode(node, base: 0, bytes)
+        return try decode(node, base: absoluteOffset(of: name) - node.offset, bytes, lenient: redefinitionMembers.contains(name))
     }
 
     private func occurrenceCount(of node: LayoutNode, counter: LayoutNode, _ bytes: UnsafeRawBufferPointer) throws(RecordDecodingError) -> Int {
-        let value = try decodeSingle(counter, at: counter.offset, bytes)
+        let offset = absoluteOffset(of: counter.name)
+        let value = try decodeSingle(counter, at: offset, bytes, lenient: false)
         guard let text = value.scalarText, let count = Int(text), count >= node.occursMinimum, count <= node.occurs! else {
             throw RecordDecodingError(
-                field: path(of: counter.name), offset: counter.offset, hex: hex(bytes, counter.offset, counter.size),
+                field: path(of: counter.name), offset: offset, hex: hex(bytes, offset, counter.size),
                 reason: "counter for \(node.name) is \(value.scalarText ?? "?"), outside \(node.occursMinimum)…\(node.occurs!)")
         }
         return count
     }
 
-    private func decode(_ node: LayoutNode, base: Int, _ bytes: UnsafeRawBufferPointer) throws(RecordDecodingError) -> JSONValue {
+    /// `lenient`: inside a REDEFINES set, where a field that does not decode is null, not an error.
+    private func decode(_ node: LayoutNode, base: Int, _ bytes: UnsafeRawBufferPointer, lenient: Bool) throws(RecordDecodingError) -> JSONValue {
         let start = base + node.offset
-        guard let occurs = node.occurs else { return try decodeSingle(node, at: start, bytes) }
+        let lenient = lenient || redefinitionMembers.contains(node.name)
+        guard let occurs = node.occurs else { return try decodeSingle(node, at: start, bytes, lenient: lenient) }
         var count = occurs
         if let counterName = node.dependingOn, let counter = fields[counterName] {
             count = try occurrenceCount(of: node, counter: counter, bytes)
@@ -62,12 +65,12 @@ extension RecordLayout {
         var items: [JSONValue] = []
         items.reserveCapacity(count)
         for index in 0..<count {
-            items.append(try decodeSingle(node, at: start + index * node.size, bytes))
+            items.append(try decodeSingle(node, at: start + index * node.size, bytes, lenient: lenient))
         }
         return .array(items)
     }
 
-    private func decodeSingle(_ node: LayoutNode, at start: Int, _ bytes: UnsafeRawBufferPointer) throws(RecordDecodingError) -> JSONValue {
+    private func decodeSingle(_ node: LayoutNode, at start: Int, _ bytes: UnsafeRawBufferPointer, lenient: Bool) throws(RecordDecodingError) -> JSONValue {
         guard start + node.size <= bytes.count else {
             throw RecordDecodingError(
                 field: path(of: node.name), offset: start, hex: "", reason: "the record ends before this field (\(bytes.count) bytes)")
@@ -76,13 +79,13 @@ extension RecordLayout {
             do {
                 return try codec.decode(UnsafeRawBufferPointer(rebasing: bytes[start..<(start + node.size)]), codePage: codePage)
             } catch {
-                if node.redefines != nil { return .null }
+                if lenient { return .null }
                 throw RecordDecodingError(field: path(of: node.name), offset: start, hex: hex(bytes, start, node.size), reason: error.reason)
             }
         }
         var object = JSONObject()
         for child in node.children where !child.isFiller {
-            object[child.jsonName] = try decode(child, base: start, bytes)
+            object[child.jsonName] = try decode(child, base: start, bytes, lenient: lenient)
         }
         return .object(object)
     }

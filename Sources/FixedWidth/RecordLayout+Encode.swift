@@ -10,34 +10,28 @@ public struct RecordEncodingError: Error, Sendable, CustomStringConvertible {
 }
 
 extension RecordLayout {
-    /// A record with every field at its initial value: spaces in text, zeros in numbers.
+    /// A record with every field at its initial value: spaces in text, zeros in numbers, in every
+    /// occurrence of every table; REDEFINES alternatives keep what the item they redefine holds.
     public func blankRecord() -> [UInt8] {
         var bytes = [UInt8](repeating: codePage.space, count: length)
         bytes.withUnsafeMutableBytes { buffer in
-            for node in fields.values where node.codec?.isNumeric == true {
-                fill(node, base: parentOffset(of: node), buffer)
-            }
+            for child in root.children { fill(child, base: 0, buffer) }
         }
         return bytes
     }
 
     private func fill(_ node: LayoutNode, base: Int, _ buffer: UnsafeMutableRawBufferPointer) {
-        guard let codec = node.codec else { return }
+        guard node.redefines == nil else { return }
         for index in 0..<(node.occurs ?? 1) {
             let start = base + node.offset + index * node.size
-            try? codec.encode(.number("0"), into: UnsafeMutableRawBufferPointer(rebasing: buffer[start..<(start + node.size)]), codePage: codePage)
+            if let codec = node.codec {
+                guard codec.isNumeric else { continue }
+                let field = UnsafeMutableRawBufferPointer(rebasing: buffer[start..<(start + node.size)])
+                try? codec.encode(.number("0"), into: field, codePage: codePage)
+            } else {
+                for child in node.children { fill(child, base: start, buffer) }
+            }
         }
-    }
-
-    /// The absolute offset of a node's parent occurrence (first occurrence of enclosing tables).
-    private func parentOffset(of node: LayoutNode) -> Int {
-        var offset = 0
-        var current = node.name
-        while let parent = parents[current], let parentNode = fields[parent] {
-            offset += parentNode.offset
-            current = parent
-        }
-        return offset
     }
 
     /// Encodes a record from COBOL field names → values (request mappings); other fields keep
@@ -52,7 +46,7 @@ extension RecordLayout {
                     return
                 }
                 do throws(RecordEncodingError) {
-                    try encode(node, value, base: parentOffset(of: node), buffer)
+                    try encode(node, value, base: absoluteOffset(of: name) - node.offset, buffer)
                 } catch {
                     failure = error
                     return

@@ -10,8 +10,20 @@ public struct RecordLayout: Sendable {
     public let codePage: CodePage
     /// Fields by COBOL name (names must be unique within the record).
     public let fields: [String: LayoutNode]
-    /// Parent of each item by COBOL name (absent for top-level items).
-    let parents: [String: String]
+    /// Where each named field's first occurrence starts, from the start of the record.
+    let absoluteOffsets: [String: Int]
+    /// The COBOL path of each named field (`CLIRESP.CLIRESP-NAME.CLIRESP-GIVEN-NAME`).
+    let paths: [String: String]
+    /// Fields inside an `OCCURS` item (they repeat, so one field name means many places).
+    public let tableMembers: Set<String>
+    /// Fields that another item `REDEFINES`, or that redefine one, with everything inside them:
+    /// only one alternative holds valid data, so a failing one decodes to null.
+    let redefinitionMembers: Set<String>
+
+    /// The largest record a layout may describe.
+    public static let maximumLength = 16 << 20
+    /// The largest PICTURE repeat count and OCCURS count accepted.
+    public static let maximumCount = 1 << 20
 
     /// The longest record: every table at its maximum.
     public var length: Int { root.size }
@@ -33,21 +45,25 @@ public struct RecordLayout: Sendable {
         }
         let names = entries.map(\.name).filter { $0 != "FILLER" }
         let prefix = Self.sharedPrefix(names, recordName: implicitRoot ? nil : first.name)
-        var fields: [String: LayoutNode] = [:]
-        var parents: [String: String] = [:]
         let rootName = implicitRoot ? "RECORD" : first.name
         var builder = Builder(file: file, prefix: prefix, codePage: codePage)
-        let children = try builder.build(&entries, parentLevel: implicitRoot ? 0 : first.level, offset: 0, parent: nil)
-        fields = builder.fields
-        parents = builder.parents
+        let children = try builder.build(
+            &entries, parentLevel: implicitRoot ? 0 : first.level, absoluteBase: 0, path: rootName, inTable: false,
+            inRedefinition: false)
         let size = children.reduce(0) { max($0, $1.offset + $1.totalSize) }
+        guard size <= Self.maximumLength else {
+            throw CopybookError(file: file, line: first.line, message: "the record is \(size) bytes, more than the \(Self.maximumLength) supported")
+        }
         self.root = LayoutNode(
             name: rootName, jsonName: Self.camelCase(rootName, prefix: ""), offset: 0, size: size, occurs: nil, dependingOn: nil,
             occursMinimum: 0, redefines: nil, codec: nil, children: children, line: first.line)
         self.name = rootName
         self.codePage = codePage
-        self.fields = fields
-        self.parents = parents
+        self.fields = builder.fields
+        self.absoluteOffsets = builder.absoluteOffsets
+        self.paths = builder.paths
+        self.tableMembers = builder.tableMembers
+        self.redefinitionMembers = builder.redefinitionMembers
         try checkDependingOn(file: file)
     }
 
@@ -62,7 +78,8 @@ public struct RecordLayout: Sendable {
                     message: "OCCURS DEPENDING ON is supported only for the last item of the record (\(node.name))")
             }
             guard let counter = fields[counterName], counter.codec?.isNumeric == true, counter.occurs == nil,
-                counter.offset + counter.size <= node.offset
+                !tableMembers.contains(counterName),
+                absoluteOffset(of: counterName) + counter.size <= absoluteOffset(of: node.name)
             else {
                 throw CopybookError(
                     file: file, line: node.line,
@@ -86,15 +103,24 @@ public struct RecordLayout: Sendable {
         return String(head) + words.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
     }
 
-    /// The COBOL path of a field (`CLIRESP.CLIRESP-DEPENDANTS.CLIRESP-DEP-NAME`).
+    /// The COBOL path of a field (`CLIRESP.CLIRESP-DEPENDANT.CLIRESP-DEP-NAME`).
     public func path(of name: String) -> String {
-        var parts = [name]
-        var current = name
-        while let parent = parents[current] {
-            parts.insert(parent, at: 0)
-            current = parent
+        paths[name] ?? "\(self.name).\(name)"
+    }
+
+    /// Where a field's first occurrence starts in the record.
+    public func absoluteOffset(of name: String) -> Int {
+        absoluteOffsets[name] ?? 0
+    }
+
+    /// Whether any field is COMP-3 or binary: such records may contain any byte, newlines included.
+    public var containsBinaryFields: Bool {
+        fields.values.contains { node in
+            switch node.codec {
+            case .packed, .binary: return true
+            default: return false
+            }
         }
-        return ([self.name] + parts).joined(separator: ".")
     }
 
     /// The JSON shape of the whole record.
@@ -105,22 +131,36 @@ public struct RecordLayout: Sendable {
         let prefix: String
         let codePage: CodePage
         var fields: [String: LayoutNode] = [:]
-        var parents: [String: String] = [:]
+        var absoluteOffsets: [String: Int] = [:]
+        var paths: [String: String] = [:]
+        var tableMembers: Set<String> = []
+        var redefinitionMembers: Set<String> = []
 
         mutating func build(
-            _ entries: inout ArraySlice<Copybook.Entry>, parentLevel: Int, offset start: Int, parent: String?
+            _ entries: inout ArraySlice<Copybook.Entry>, parentLevel: Int, absoluteBase: Int, path: String, inTable: Bool,
+            inRedefinition: Bool
         ) throws(CopybookError) -> [LayoutNode] {
             var nodes: [LayoutNode] = []
-            var offset = start
+            var offset = 0
             while let entry = entries.first, entry.level > parentLevel {
                 entries = entries.dropFirst()
+                if let occurs = entry.occurs, occurs > RecordLayout.maximumCount {
+                    throw CopybookError(file: file, line: entry.line, message: "OCCURS \(occurs) is more than \(RecordLayout.maximumCount)")
+                }
+                if let minimum = entry.occursMinimum, let maximum = entry.occurs, minimum > maximum {
+                    throw CopybookError(file: file, line: entry.line, message: "OCCURS \(minimum) TO \(maximum): the minimum is above the maximum")
+                }
                 var itemOffset = offset
+                var redefined = inRedefinition
                 if let target = entry.redefines {
-                    guard let redefined = nodes.last(where: { $0.name == target }) else {
+                    guard let original = nodes.last(where: { $0.name == target }) else {
                         throw CopybookError(file: file, line: entry.line, message: "REDEFINES \(target): no preceding item of that name at this level")
                     }
-                    itemOffset = redefined.offset
+                    itemOffset = original.offset
+                    redefined = true
+                    markRedefinition(original)
                 }
+                let itemPath = path + "." + entry.name
                 let node: LayoutNode
                 if let picture = entry.picture {
                     if let next = entries.first, next.level > entry.level {
@@ -133,24 +173,39 @@ public struct RecordLayout: Sendable {
                         // USAGE on a group applies to its items; rare in records Portage meets.
                         throw CopybookError(file: file, line: entry.line, message: "USAGE on group \(entry.name) is not supported yet; put it on the elementary items")
                     }
-                    let children = try build(&entries, parentLevel: entry.level, offset: 0, parent: entry.name)
+                    let children = try build(
+                        &entries, parentLevel: entry.level, absoluteBase: absoluteBase + itemOffset, path: itemPath,
+                        inTable: inTable || entry.occurs != nil, inRedefinition: redefined)
                     guard !children.isEmpty else {
                         throw CopybookError(file: file, line: entry.line, message: "\(entry.name) has neither a PICTURE nor subordinate items")
                     }
                     let size = children.reduce(0) { max($0, $1.offset + $1.totalSize) }
                     node = makeNode(entry, offset: itemOffset, size: size, codec: nil, children: children)
                 }
+                let (total, overflow) = node.size.multipliedReportingOverflow(by: node.occurs ?? 1)
+                guard !overflow, total <= RecordLayout.maximumLength else {
+                    throw CopybookError(file: file, line: entry.line, message: "\(entry.name) is larger than the \(RecordLayout.maximumLength) bytes supported")
+                }
                 if node.name != "FILLER" {
                     if fields[node.name] != nil {
                         throw CopybookError(file: file, line: entry.line, message: "\(node.name) is defined twice; field names must be unique in a record")
                     }
                     fields[node.name] = node
-                    if let parent { parents[node.name] = parent }
+                    absoluteOffsets[node.name] = absoluteBase + itemOffset
+                    paths[node.name] = itemPath
+                    if inTable { tableMembers.insert(node.name) }
+                    if redefined { redefinitionMembers.insert(node.name) }
                 }
                 nodes.append(node)
-                if entry.redefines == nil { offset = itemOffset + node.totalSize }
+                if entry.redefines == nil { offset = itemOffset + total }
             }
             return nodes
+        }
+
+        /// The redefined item and everything in it belong to a redefinition set too.
+        mutating func markRedefinition(_ node: LayoutNode) {
+            if !node.isFiller { redefinitionMembers.insert(node.name) }
+            for child in node.children { markRedefinition(child) }
         }
 
         func makeNode(_ entry: Copybook.Entry, offset: Int, size: Int, codec: FieldCodec?, children: [LayoutNode]) -> LayoutNode {
@@ -171,6 +226,9 @@ public struct RecordLayout: Sendable {
                     guard let close = characters[index...].firstIndex(of: ")"),
                         let count = Int(String(characters[(index + 1)..<close])), count > 0
                     else { throw CopybookError(file: file, line: line, message: "malformed repeat count in PIC \(picture)") }
+                    guard count <= RecordLayout.maximumCount else {
+                        throw CopybookError(file: file, line: line, message: "PIC \(picture): repeat count \(count) is more than \(RecordLayout.maximumCount)")
+                    }
                     symbols.append(contentsOf: repeatElement(symbol, count: count))
                     index = close + 1
                 } else {

@@ -46,3 +46,14 @@ public struct OperationSchema: Sendable {
         self.response = response
     }
 }
+
+extension Duration {
+    /// The same span as a NIO `TimeAmount`, saturating instead of overflowing.
+    public var timeAmount: TimeAmount {
+        let (seconds, attoseconds) = components
+        let (wholeSeconds, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return .nanoseconds(seconds < 0 ? .min : .max) }
+        let (total, overflowSum) = wholeSeconds.addingReportingOverflow(attoseconds / 1_000_000_000)
+        return .nanoseconds(overflowSum ? .max : total)
+    }
+}

@@ -89,7 +89,7 @@ public struct DeclarationLoader {
         }
         // Kind-specific checks still run on a declaration with problems, so every problem is reported at once.
         _ = before
-        guard let title, let endpoint = root["endpoint"] else { return nil }
+        guard let title, let endpoint = root["endpoint"], !name.isEmpty, !kind.isEmpty else { return nil }
         return AdapterDeclaration(
             name: name, kind: kind, title: title, description: description, endpoint: endpoint, contracts: contracts,
             resilience: resilience, operations: operations, file: file, node: root)
@@ -245,6 +245,7 @@ public struct DeclarationLoader {
         var names: [String: AdapterDeclaration] = [:]
         var routes: [String: (adapter: String, operation: OperationDeclaration)] = [:]
         var operationIds: [String: String] = [:]
+        var parameterNames: [String: (names: [String], operation: OperationDeclaration)] = [:]
         for declaration in declarations {
             if let other = names[declaration.name] {
                 reader.report(declaration.node["adapter"]!, "adapter '\(declaration.name)' is also declared in \(other.file)")
@@ -257,6 +258,15 @@ public struct DeclarationLoader {
                 }
                 operationIds[operation.name] = declaration.name
                 let shape = operation.route.shape
+                // One path shape, one set of parameter names: the router cannot tell them apart.
+                let pathShape = String(shape.drop { $0 != " " })
+                if let other = parameterNames[pathShape], other.names != operation.route.parameterNames {
+                    reader.report(
+                        operation.node["route"]!,
+                        "route \(operation.route) has the same path as \(other.operation.route) (\(other.operation.name)) but other parameter names; use the same names")
+                } else {
+                    parameterNames[pathShape] = (operation.route.parameterNames, operation)
+                }
                 if let other = routes[shape] {
                     reader.report(
                         operation.node["route"]!,

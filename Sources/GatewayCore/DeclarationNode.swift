@@ -7,6 +7,8 @@ public struct DeclarationNode: Sendable {
         case scalar(String)
         case mapping([(key: String, keyNode: DeclarationNode, value: DeclarationNode)])
         case sequence([DeclarationNode])
+        /// A YAML alias (`*name`): not supported, so that every value is written where it applies.
+        case alias
     }
 
     public let content: Content
@@ -33,7 +35,7 @@ public struct DeclarationNode: Sendable {
         case .sequence(let sequence):
             content = .sequence(sequence.enumerated().map { DeclarationNode($1, file: file, path: path + ["\($0)"]) })
         case .alias:
-            content = .scalar("")
+            content = .alias
         }
     }
 
@@ -47,6 +49,7 @@ public struct DeclarationNode: Sendable {
         case .scalar: return "a scalar"
         case .mapping: return "a mapping"
         case .sequence: return "a list"
+        case .alias: return "a YAML alias (aliases are not supported)"
         }
     }
 

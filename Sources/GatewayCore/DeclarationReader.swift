@@ -66,17 +66,23 @@ public final class DeclarationReader {
     public func duration(_ node: DeclarationNode?) -> Duration? {
         guard let node, let text = string(node) else { return nil }
         guard let duration = Self.parseDuration(text) else {
-            report(node, "expected a duration such as 250ms, 2s, 5m or 1h, found '\(text)'")
+            report(node, "expected a duration up to 24h such as 250ms, 2s, 5m or 1h, found '\(text)'")
             return nil
         }
         return duration
     }
 
+    /// The longest duration a declaration may give (a day): longer is a typo, and bounded values
+    /// keep deadline arithmetic far from overflow.
+    public static let maximumDuration = Duration.seconds(86_400)
+
     public static func parseDuration(_ text: String) -> Duration? {
         let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
         for (suffix, milliseconds) in units where text.hasSuffix(suffix) {
             guard let count = Int64(text.dropLast(suffix.count)), count >= 0 else { return nil }
-            return .milliseconds(count * milliseconds)
+            let (total, overflow) = count.multipliedReportingOverflow(by: milliseconds)
+            guard !overflow, total <= 86_400_000 else { return nil }
+            return .milliseconds(total)
         }
         return nil
     }

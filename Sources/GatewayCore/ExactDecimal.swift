@@ -14,8 +14,9 @@ public struct ExactDecimal: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Parses plain decimal text (`-12.50`, `+7`, `0003`) or a JSON number with an exponent.
-    /// Returns nil for anything else or for more than 38 digits.
+    /// Returns nil for anything else, for more than 38 digits, or for text over 128 bytes.
     public init?(_ text: some StringProtocol) {
+        guard text.utf8.count <= 128 else { return nil }
         var negative = false
         var digits: [UInt8] = []
         var scale = 0
@@ -35,7 +36,7 @@ public struct ExactDecimal: Sendable, Hashable, CustomStringConvertible {
             } else if byte == UInt8(ascii: "."), !seenPoint {
                 seenPoint = true
             } else if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
-                guard let value = Int(String(Substring(utf8.dropFirst()))), abs(value) < 100 else { return nil }
+                guard let value = Int(String(Substring(utf8.dropFirst()))), value > -100, value < 100 else { return nil }
                 exponent = value
                 utf8 = utf8[utf8.endIndex...]
                 break
@@ -50,7 +51,8 @@ public struct ExactDecimal: Sendable, Hashable, CustomStringConvertible {
             digits.append(contentsOf: repeatElement(0, count: -scale))
             scale = 0
         }
-        while digits.count > 1, digits.first == 0, digits.count > scale + 1 { digits.removeFirst() }
+        let leadingZeros = digits.prefix { $0 == 0 }.count
+        digits.removeFirst(max(0, min(leadingZeros, digits.count - (scale + 1))))
         guard digits.count <= Self.maximumDigits else { return nil }
         var value: Int128 = 0
         for digit in digits { value = value * 10 + Int128(digit) }

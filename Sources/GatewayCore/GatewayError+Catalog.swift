@@ -98,14 +98,30 @@ extension GatewayError {
             extensions: ["adapter": .string(adapter), "receivedBytes": .number(String(receivedBytes))])
     }
 
-    public static func backendTimeout(adapter: String, phase: String, milliseconds: Int64) -> GatewayError {
+    /// No answer before the deadline; `phase` is `connect` or `read`.
+    public static func backendTimeout(adapter: String, phase: String) -> GatewayError {
         GatewayError(
             .backendTimeout, status: 504, retryable: true, layer: .backend,
             title: LocalizedText(en: "Backend timed out", fr: "Délai du système patrimonial dépassé"),
             detail: LocalizedText(
-                en: "The \(adapter) backend did not complete the \(phase) within \(milliseconds) ms.",
-                fr: "Le système \(adapter) n’a pas terminé l’étape « \(phase) » en \(milliseconds) ms."),
+                en: phase == "connect"
+                    ? "Could not connect to the \(adapter) backend before the deadline."
+                    : "The \(adapter) backend did not answer before the deadline.",
+                fr: phase == "connect"
+                    ? "Impossible de se connecter au système \(adapter) avant l’échéance."
+                    : "Le système \(adapter) n’a pas répondu avant l’échéance."),
             extensions: ["adapter": .string(adapter), "phase": .string(phase)])
+    }
+
+    /// A frame header announced more than the transport accepts.
+    public static func frameTooLong(adapter: String, announced: Int, limit: Int) -> GatewayError {
+        GatewayError(
+            .frameTooLong, status: 502, retryable: false, layer: .mapping,
+            title: LocalizedText(en: "Response frame too long", fr: "Trame de réponse trop longue"),
+            detail: LocalizedText(
+                en: "The \(adapter) backend announced a frame of \(announced) bytes; at most \(limit) are accepted.",
+                fr: "Le système \(adapter) a annoncé une trame de \(announced) octets; au plus \(limit) sont acceptés."),
+            extensions: ["announcedBytes": .number(String(announced)), "limitBytes": .number(String(limit))])
     }
 
     /// Every pooled connection stayed busy until the request's deadline.
@@ -129,14 +145,15 @@ extension GatewayError {
             extensions: ["expectedBytes": .number(String(expected)), "receivedBytes": .number(String(received))])
     }
 
-    public static func recordInvalid(adapter: String, field: String, offset: Int, hex: String, reason: String) -> GatewayError {
+    /// The raw bytes are not included: a field may hold personal data.
+    public static func recordInvalid(adapter: String, field: String, offset: Int, reason: String) -> GatewayError {
         GatewayError(
             .recordInvalid, status: 502, retryable: false, layer: .mapping,
             title: LocalizedText(en: "Invalid response record", fr: "Enregistrement de réponse invalide"),
             detail: LocalizedText(
                 en: "Field \(field) at byte \(offset) of the \(adapter) response is invalid (\(reason)).",
                 fr: "Le champ \(field) à l’octet \(offset) de la réponse de \(adapter) est invalide (\(reason))."),
-            extensions: ["field": .string(field), "offset": .number(String(offset)), "raw": .string(hex)])
+            extensions: ["field": .string(field), "offset": .number(String(offset))])
     }
 
     public static func unexpectedReturnCode(adapter: String, field: String, value: String) -> GatewayError {
@@ -174,6 +191,14 @@ extension GatewayError {
             .shuttingDown, status: 503, retryable: true, layer: .gateway,
             title: LocalizedText(en: "Shutting down", fr: "Arrêt en cours"),
             detail: LocalizedText(en: "The gateway is shutting down.", fr: "La passerelle est en cours d’arrêt."))
+    }
+
+    /// A client error Hummingbird raised itself (bad request line, unsupported body…).
+    public static func badRequest(status: Int, reason: String) -> GatewayError {
+        GatewayError(
+            .badRequest, status: status, retryable: false, layer: .gateway,
+            title: LocalizedText(en: "Bad request", fr: "Requête invalide"),
+            detail: LocalizedText(en: "The request was refused: \(reason).", fr: "La requête a été refusée : \(reason)."))
     }
 
     public static func internalError(_ reason: String) -> GatewayError {

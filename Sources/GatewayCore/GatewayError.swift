@@ -25,6 +25,8 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
         case backendTimeout = "backend-timeout"
         case backendBusy = "backend-busy"
         case recordLength = "record-length-mismatch"
+        case frameTooLong = "frame-too-long"
+        case badRequest = "bad-request"
         case recordInvalid = "record-invalid"
         case unexpectedReturnCode = "unexpected-return-code"
         case declared = "declared"

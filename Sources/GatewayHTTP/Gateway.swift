@@ -70,7 +70,7 @@ public struct Gateway: Sendable {
             backends[prepared.declaration.name] = .object(entry)
         }
         return [
-            "status": .string(readiness.reason == nil ? (allUp ? "ok" : "degraded") : "starting"),
+            "status": .string(readiness.reason ?? (allUp ? "ok" : "degraded")),
             "backends": .object(backends),
         ]
     }

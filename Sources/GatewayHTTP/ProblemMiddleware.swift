@@ -65,6 +65,8 @@ struct ProblemMiddleware: RouterMiddleware {
             return .routeNotFound(method: request.method.rawValue, path: path)
         case let error as HTTPError where error.status == .contentTooLarge:
             return .bodyTooLarge(limit: OperationResponder.maximumBodySize)
+        case let error as HTTPError where (400..<500).contains(error.status.code):
+            return .badRequest(status: error.status.code, reason: error.body ?? error.status.reasonPhrase)
         case let error as HTTPError:
             return .internalError("HTTP \(error.status.code)")
         default:

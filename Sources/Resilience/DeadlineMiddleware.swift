@@ -13,9 +13,7 @@ public struct DeadlineMiddleware: AdapterMiddleware {
 
     public func call(_ request: AdapterRequest, logger: Logger, next: AdapterHandler) async throws -> AdapterResponse {
         var request = request
-        let components = timeout.components
-        let nanoseconds = components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
-        request.deadline = min(request.deadline, .now() + .nanoseconds(nanoseconds))
+        request.deadline = min(request.deadline, .now() + timeout.timeAmount)
         return try await next(request, logger)
     }
 }

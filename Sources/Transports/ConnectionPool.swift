@@ -130,6 +130,9 @@ final class ConnectionPool: Sendable {
                         continuation.resume(returning: .connect)
                     case .fail(let error):
                         continuation.resume(returning: .fail(error))
+                    case .wait where Task.isCancelled:
+                        _ = state.machine.abandon(waiter: id)
+                        continuation.resume(returning: .fail(.poolExhausted))
                     case .wait:
                         let timer = Task { [weak self] in
                             let delay = deadline - .now()

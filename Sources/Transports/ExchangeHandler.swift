@@ -42,7 +42,13 @@ final class ExchangeHandler: ChannelDuplexHandler {
             handler.fail(TransportError.readTimeout, context: context)
         }
         let framed = framing.frame(exchange.request, allocator: context.channel.allocator)
-        context.writeAndFlush(wrapOutboundOut(framed), promise: promise)
+        let written = context.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenComplete { result in
+            let (handler, context) = loopBound.value
+            if case .failure = result { handler.fail(TransportError.closed(receivedBytes: 0), context: context) }
+        }
+        written.futureResult.cascade(to: promise)
+        context.writeAndFlush(wrapOutboundOut(framed), promise: written)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -77,12 +83,19 @@ final class ExchangeHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        fail(TransportError.closed(receivedBytes: buffer?.readableBytes ?? 0), context: context)
+        fail(TransportError.closed(receivedBytes: receivedRecordBytes), context: context)
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        fail(TransportError.closed(receivedBytes: buffer?.readableBytes ?? 0), context: context)
+        fail(TransportError.closed(receivedBytes: receivedRecordBytes), context: context)
+    }
+
+    /// Bytes of the awaited record that arrived, the framing's header not counted.
+    private var receivedRecordBytes: Int {
+        let received = buffer?.readableBytes ?? 0
+        if case .lengthPrefix(let header) = framing { return max(0, received - header) }
+        return received
     }
 
     private func fail(_ error: TransportError, context: ChannelHandlerContext) {

@@ -28,7 +28,11 @@ public enum Framing: Sendable, Hashable, CustomStringConvertible {
             return record
         case .lengthPrefix(let bytes):
             var out = allocator.buffer(capacity: bytes + record.readableBytes)
-            if bytes == 2 { out.writeInteger(UInt16(record.readableBytes)) } else { out.writeInteger(UInt32(record.readableBytes)) }
+            if bytes == 2 {
+                out.writeInteger(UInt16(truncatingIfNeeded: record.readableBytes))
+            } else {
+                out.writeInteger(UInt32(truncatingIfNeeded: record.readableBytes))
+            }
             out.writeImmutableBuffer(record)
             return out
         case .line(let delimiter):
@@ -40,7 +44,7 @@ public enum Framing: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The largest record this framing can carry in one frame.
-    var maximumRecordLength: Int {
+    public var maximumRecordLength: Int {
         switch self {
         case .lengthPrefix(2): return Int(UInt16.max)
         default: return Int(Int32.max)

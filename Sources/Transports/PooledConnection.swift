@@ -14,7 +14,11 @@ final class PooledConnection: Sendable {
 
     func exchange(_ request: ByteBuffer, readDeadline: NIODeadline) async throws(TransportError) -> ByteBuffer {
         let promise = channel.eventLoop.makePromise(of: ByteBuffer.self)
-        channel.writeAndFlush(Exchange(request: request, promise: promise, readDeadline: readDeadline), promise: nil)
+        // A write that fails (the channel closed in between) must fail the exchange too, or it
+        // would wait forever; completing the promise twice is harmless.
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenFailure { _ in promise.fail(TransportError.closed(receivedBytes: 0)) }
+        channel.writeAndFlush(Exchange(request: request, promise: promise, readDeadline: readDeadline), promise: written)
         do {
             return try await promise.futureResult.get()
         } catch let error as TransportError {

@@ -40,11 +40,14 @@ public final class TCPTransport: LegacyTransport {
     }
 
     public func roundTrip(_ request: ByteBuffer, deadline: NIODeadline) async throws(TransportError) -> ByteBuffer {
-        let connection: PooledConnection
-        do {
-            connection = try await pool.lease(deadline: deadline)
-        } catch {
-            throw error
+        guard request.readableBytes <= configuration.framing.maximumRecordLength else {
+            throw .frameTooLong(request.readableBytes)
+        }
+        let connection = try await pool.lease(deadline: deadline)
+        // Never send a request whose caller has already given up: the backend would act on it.
+        guard deadline > .now() else {
+            pool.release(connection, reusable: true)
+            throw .readTimeout
         }
         let readDeadline = min(deadline, .now() + configuration.readTimeout)
         do {

@@ -58,7 +58,14 @@ struct COBOLEndToEndTests {
             try await client.execute(uri: "/v1/accounts/SAV0000002", method: .get) { response in
                 let account = try JSONParser.parse(response.body.readableBytesView)
                 #expect(account["balance"] == .number("98765.43"))
-                #expect(account["transactions"]?["x"] == nil)
+                #expect(account["transactionCount"] == 1)
+                guard case .array(let transactions)? = account["transactions"] else {
+                    Issue.record("transactions is not an array")
+                    return
+                }
+                #expect(transactions[0]["txnDesc"] == "INTEREST")
+                #expect(transactions[1]["txnDate"] == 0, "unused OCCURS entries hold COBOL's initial values")
+                #expect(transactions[1]["txnDesc"] == "")
             }
             try await client.execute(uri: "/v1/accounts/NOPE000000", method: .get, headers: [.acceptLanguage: "fr"]) { response in
                 #expect(response.status == .notFound)
@@ -79,7 +86,7 @@ struct COBOLEndToEndTests {
                 #expect(problem["parameter"] == "accountId")
                 #expect(problem["field"] == "ACCTREQ.ACCTREQ-ACCOUNT-ID")
             }
-            // More callers than the two pooled connections: all answered, in order of arrival.
+            // More callers than the two pooled connections: every one is answered.
             try await withThrowingTaskGroup(of: Int.self) { group in
                 for index in 0..<12 {
                     group.addTask {

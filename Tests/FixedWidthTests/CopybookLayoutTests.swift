@@ -81,3 +81,55 @@ struct CopybookLayoutTests {
 extension Copybook {
     func layout() throws -> RecordLayout { try RecordLayout(copybook: self, codePage: .cp037) }
 }
+
+@Suite("Nested fields, tables and redefinitions")
+struct NestedFieldTests {
+    static let copybook = """
+               01  REC.
+                   05  REC-HEAD.
+                       10  REC-ID        PIC X(4).
+                       10  REC-AMOUNT    PIC S9(3)V99 COMP-3.
+                   05  FILLER.
+                       10  REC-HIDDEN    PIC 9(2).
+                   05  REC-LINES OCCURS 2 TIMES.
+                       10  REC-QTY       PIC 9(3).
+                       10  REC-NOTE      PIC X(2).
+                   05  REC-CODE          PIC X(3).
+                   05  REC-CODE-NUM REDEFINES REC-CODE PIC 9(3).
+        """
+
+    @Test func nestedFieldsAreReadAndWrittenAtTheirAbsoluteOffsets() throws {
+        let layout = try RecordLayout(copybook: Copybook.parse(Self.copybook), codePage: .ascii)
+        #expect(layout.absoluteOffset(of: "REC-AMOUNT") == 4)
+        #expect(layout.absoluteOffset(of: "REC-HIDDEN") == 7)
+        #expect(layout.absoluteOffset(of: "REC-LINES") == 9)
+        #expect(layout.path(of: "REC-HIDDEN") == "REC.FILLER.REC-HIDDEN")
+        #expect(layout.tableMembers == ["REC-QTY", "REC-NOTE"])
+        let bytes = try layout.encode(fields: [("REC-AMOUNT", .number("-1.50")), ("REC-HIDDEN", 42), ("REC-CODE", "ABC")])
+        #expect(bytes.count == 22)
+        #expect(Array(bytes[4..<7]) == [0x00, 0x15, 0x0D])
+        #expect(String(decoding: bytes[7..<9], as: UTF8.self) == "42")
+        // Every occurrence of a table gets numeric zeros, not spaces.
+        #expect(String(decoding: bytes[9..<19], as: UTF8.self) == "000  000  ")
+        let record = try bytes.withUnsafeBytes { buffer in try layout.decode(field: "REC-AMOUNT", buffer) }
+        #expect(record == .number("-1.50"))
+    }
+
+    @Test func aRedefinitionThatDoesNotDecodeIsNull() throws {
+        let layout = try RecordLayout(copybook: Copybook.parse(Self.copybook), codePage: .ascii)
+        let bytes = try layout.encode(fields: [("REC-CODE", "ABC")])
+        let decoded = try layout.decode(bytes)
+        #expect(decoded["code"] == "ABC")
+        #expect(decoded["codeNum"] == .null)
+        let numeric = try layout.decode(try layout.encode(fields: [("REC-CODE", "123")]))
+        #expect(numeric["codeNum"] == 123)
+    }
+
+    @Test func absurdCountsAreRefused() {
+        #expect(throws: CopybookError.self) { try Copybook.parse("       01  R.\n           05  A PIC X(99999999999).\n").layout() }
+        #expect(throws: CopybookError.self) { try Copybook.parse("       01  R.\n           05  A PIC X OCCURS 99999999.\n").layout() }
+        #expect(throws: CopybookError.self) {
+            try Copybook.parse("       01  R.\n           05  N PIC 9.\n           05  A PIC X OCCURS 5 TO 2 DEPENDING ON N.\n").layout()
+        }
+    }
+}

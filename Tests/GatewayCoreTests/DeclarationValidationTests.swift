@@ -98,8 +98,42 @@ struct DeclarationValidationTests {
                 .replacingOccurrences(of: "kind: fixed-width-tcp", with: "kind: carrier-pigeon"))
         let problems = fixture.problems()
         #expect(problems.contains { $0.keyPath == "operations.getClient.route" && $0.message.contains("FETCH") })
-        let kindProblems = fixture.problems()
-        #expect(kindProblems.count >= 1)
+        #expect(problems.contains { $0.keyPath == "kind" && $0.message.contains("unknown adapter kind 'carrier-pigeon'") && $0.line == 2 })
+    }
+
+    @Test func missingRequiredKeysAreReportedWithoutCrashing() throws {
+        let fixture = try DeclarationFixture()
+        try fixture.write("Adapters/clients.yaml", DeclarationFixture.declaration().replacingOccurrences(of: "kind: fixed-width-tcp\n", with: ""))
+        try fixture.write("Adapters/other.yaml", "title: { en: A, fr: B }\n")
+        let problems = fixture.problems()
+        #expect(problems.contains { $0.file.hasSuffix("clients.yaml") && $0.message == "missing required key 'kind'" })
+        #expect(problems.contains { $0.file.hasSuffix("other.yaml") && $0.message == "missing required key 'adapter'" })
+    }
+
+    @Test func sameRouteShapeWithOtherParameterNamesIsReported() throws {
+        let fixture = try DeclarationFixture()
+        try fixture.write(
+            "Adapters/clients.yaml",
+            DeclarationFixture.declaration(operationExtra: """
+                  renameClient:
+                    route: PUT /v1/clients/{id}
+                    summary: { en: Rename, fr: Renommer }
+                    request: { REQ-CLIENT-ID: $path.id, REQ-NAME: $body.name }
+                """))
+        let problem = try #require(fixture.problems().first)
+        #expect(problem.keyPath == "operations.renameClient.route")
+        #expect(problem.message.contains("other parameter names"))
+    }
+
+    @Test func overlongDurationsAreRefusedAndAliasesAreCheckedLikeAnyValue() throws {
+        let fixture = try DeclarationFixture()
+        try fixture.write(
+            "Adapters/clients.yaml",
+            DeclarationFixture.declaration(topExtra: "resilience: { timeout: 10000000h }")
+                .replacingOccurrences(of: "title: { en: Clients, fr: Clients }", with: "title: &t { en: Clients, fr: Clients }\ndescription: *t"))
+        let problems = fixture.problems()
+        #expect(problems.contains { $0.keyPath == "resilience.timeout" && $0.message.contains("up to 24h") })
+        #expect(problems.count == 1, "the aliased description is a valid { en, fr } text: \(problems)")
     }
 
     @Test func everyProblemIsReportedNotJustTheFirst() throws {

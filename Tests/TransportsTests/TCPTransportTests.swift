@@ -86,7 +86,7 @@ struct TCPTransportTests {
     @Test func closeMidRecordReportsTheBytesReceived() async throws {
         let server = try await RecordServer.start(framing: .lengthPrefix(bytes: 4)) { _ in .rawThenClose([0, 0, 0, 10, 1, 2, 3]) }
         let client = transport(server.port, framing: .lengthPrefix(bytes: 4))
-        await #expect(throws: TransportError.closed(receivedBytes: 7)) {
+        await #expect(throws: TransportError.closed(receivedBytes: 3), "record bytes, the 4-byte prefix not counted") {
             try await client.roundTrip(ByteBuffer(string: "X"), deadline: deadline())
         }
         await client.shutdown()

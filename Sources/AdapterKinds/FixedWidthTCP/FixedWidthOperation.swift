@@ -25,6 +25,10 @@ struct FixedWidthOperation: Sendable {
                 reader.report(mapping.node, "field \(mapping.field) is not in the request layout \(request.name)")
                 continue
             }
+            if request.tableMembers.contains(mapping.field) {
+                reader.report(mapping.node, "field \(mapping.field) repeats inside an OCCURS item; map the table itself (a list)")
+                continue
+            }
             if case .constant(let text) = mapping.source {
                 // Constants are checked now, not on the first call.
                 do {
@@ -38,7 +42,9 @@ struct FixedWidthOperation: Sendable {
         }
         var successWhen: [(LayoutNode, String)] = []
         for condition in operation.response.successWhen {
-            guard let node = response.fields[condition.field], node.codec != nil, node.occurs == nil else {
+            guard let node = response.fields[condition.field], node.codec != nil, node.occurs == nil,
+                !response.tableMembers.contains(condition.field)
+            else {
                 reader.report(condition.node, "success-when field \(condition.field) must be an elementary field of the response layout \(response.name)")
                 continue
             }
@@ -50,6 +56,10 @@ struct FixedWidthOperation: Sendable {
             for entry in declared {
                 guard let node = response.fields[entry.field] else {
                     reader.report(entry.node, "field \(entry.field) is not in the response layout \(response.name)")
+                    continue
+                }
+                if response.tableMembers.contains(entry.field) {
+                    reader.report(entry.node, "field \(entry.field) repeats inside an OCCURS item; map the table itself (a list)")
                     continue
                 }
                 fields!.append((entry.name, node))
@@ -101,7 +111,7 @@ struct FixedWidthOperation: Sendable {
                 }
                 return .success(.object(try response.decode(bytes)))
             } catch {
-                return .failure(.recordInvalid(adapter: adapter, field: error.field, offset: error.offset, hex: error.hex, reason: error.reason))
+                return .failure(.recordInvalid(adapter: adapter, field: error.field, offset: error.offset, reason: error.reason))
             }
         }
         return try result.get()
@@ -126,15 +136,11 @@ struct FixedWidthOperation: Sendable {
 
     static func matches(_ actual: String, _ expected: String, numeric: Bool) -> Bool {
         if numeric, let a = ExactDecimal(actual), let b = ExactDecimal(expected) {
-            return a.significand * pow10(b.scale) == b.significand * pow10(a.scale)
+            let scale = max(a.scale, b.scale)
+            guard let a = a.rescaled(to: scale), let b = b.rescaled(to: scale) else { return false }
+            return a.significand == b.significand
         }
         return actual == expected.trimmingTrailingSpaces
-    }
-
-    static func pow10(_ exponent: Int) -> Int128 {
-        var value: Int128 = 1
-        for _ in 0..<exponent { value *= 10 }
-        return value
     }
 }
 

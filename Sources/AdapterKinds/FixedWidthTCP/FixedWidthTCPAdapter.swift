@@ -43,13 +43,11 @@ final class FixedWidthTCPAdapter: LegacyAdapter {
         let configuration = transport.configuration
         switch error {
         case .connectFailed(let reason): return .backendUnreachable(adapter: name, reason: reason)
-        case .connectTimeout:
-            return .backendTimeout(adapter: name, phase: "connect", milliseconds: configuration.connectTimeout.nanoseconds / 1_000_000)
-        case .readTimeout:
-            return .backendTimeout(adapter: name, phase: "read", milliseconds: configuration.readTimeout.nanoseconds / 1_000_000)
+        case .connectTimeout: return .backendTimeout(adapter: name, phase: "connect")
+        case .readTimeout: return .backendTimeout(adapter: name, phase: "read")
         case .closed(let received): return .backendClosed(adapter: name, receivedBytes: received)
         case .frameTooLong(let length):
-            return .recordLength(adapter: name, expected: configuration.maximumFrameLength, received: length)
+            return .frameTooLong(adapter: name, announced: length, limit: configuration.maximumFrameLength)
         case .poolExhausted: return .backendBusy(adapter: name, maxConnections: configuration.maxConnections)
         case .shuttingDown: return .shuttingDown
         }

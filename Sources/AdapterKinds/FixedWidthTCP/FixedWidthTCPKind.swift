@@ -35,8 +35,13 @@ public struct FixedWidthTCPKind: AdapterKind {
             }
         }
         let maxConnections = endpoint["max-connections"].flatMap { reader.integer($0, in: 1...1024) } ?? 4
-        let connectTimeout = endpoint["connect-timeout"].flatMap { reader.duration($0) } ?? .seconds(1)
-        let readTimeout = endpoint["read-timeout"].flatMap { reader.duration($0) } ?? .seconds(5)
+        let connectTimeout = endpoint["connect-timeout"].flatMap { positive(reader.duration($0), $0) } ?? .seconds(1)
+        let readTimeout = endpoint["read-timeout"].flatMap { positive(reader.duration($0), $0) } ?? .seconds(5)
+        func positive(_ duration: Duration?, _ node: DeclarationNode) -> Duration? {
+            guard let duration else { return nil }
+            if duration <= .zero { reader.report(node, "must be greater than zero") }
+            return duration
+        }
 
         var layouts: [String: RecordLayout] = [:]
         func layout(_ reference: ContractReference?, role: String, operation: OperationDeclaration) -> RecordLayout? {
@@ -80,6 +85,15 @@ public struct FixedWidthTCPKind: AdapterKind {
                 reader.report(node, "fixed framing cannot carry a response with OCCURS DEPENDING ON; use a length prefix")
             }
         }
+        if let node = endpoint["framing"] {
+            if framingName == "line", layouts.values.contains(where: \.containsBinaryFields) {
+                reader.report(node, "line framing carries text records only; a COMP-3 or binary field can hold the newline byte: use a length prefix")
+            }
+            let limit = framingName == "length-prefix-2" ? Int(UInt16.max) : 1 << 20
+            for (path, layout) in layouts.sorted(by: { $0.key < $1.key }) where layout.length > limit {
+                reader.report(node, "\(path) is \(layout.length) bytes, more than \(framingName) framing carries (\(limit))")
+            }
+        }
         guard reader.problems.count == before else { return nil }
 
         let framing: Framing
@@ -91,8 +105,7 @@ public struct FixedWidthTCPKind: AdapterKind {
         }
         let configuration = TCPTransport.Configuration(
             host: host, port: port, framing: framing, maxConnections: maxConnections,
-            connectTimeout: .nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000 + connectTimeout.components.attoseconds / 1_000_000_000),
-            readTimeout: .nanoseconds(Int64(readTimeout.components.seconds) * 1_000_000_000 + readTimeout.components.attoseconds / 1_000_000_000))
+            connectTimeout: connectTimeout.timeAmount, readTimeout: readTimeout.timeAmount)
         var logger = environment.logger
         logger[metadataKey: "adapter"] = "\(declaration.name)"
         let transport = TCPTransport(configuration: configuration, eventLoopGroup: environment.eventLoopGroup, logger: logger)
