@@ -119,3 +119,32 @@ struct HostileRecordTests {
         #expect(throws: FieldDecodingError.self) { try wide.withUnsafeBytes { try packed.decode($0, codePage: .ascii) } }
     }
 }
+
+@Suite("Code pages")
+struct CodePageTests {
+    @Test(arguments: CodePage.supportedNames)
+    func everyCodePageRoundTripsItsCharacters(name: String) throws {
+        let page = try #require(CodePage.named(name))
+        var mapped = 0
+        for byte in 0...255 {
+            let scalar = page.character(UInt8(byte))
+            guard scalar.value != 0xFFFD, let back = page.byte(scalar) else { continue }
+            #expect(page.character(back) == scalar)
+            mapped += 1
+        }
+        #expect(mapped >= 128)
+        if page.isEBCDIC {
+            #expect(page.space == 0x40)
+            #expect(page.character(0xF0) == "0" && page.character(0xC1) == "A" && page.character(0x81) == "a")
+        }
+    }
+
+    @Test func nationalCharactersAndTheEuro() throws {
+        #expect(CodePage.cp273.character(0x4A) == "Ä")
+        #expect(CodePage.cp297.character(0x7C) == "à")
+        #expect(CodePage.cp1140.character(0x9F) == "€")
+        #expect(CodePage.cp1140.byte("€") == 0x9F)
+        #expect(CodePage.cp037.byte("€") == nil)
+        #expect(CodePage.named("IBM-1047")?.name == "cp1047")
+    }
+}
