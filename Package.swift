@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "portage",
             dependencies: [
-                "GatewayCore", "AdapterKinds", "GatewayHTTP", "DemoBackends",
+                "GatewayCore", "FixedWidth", "AdapterKinds", "GatewayHTTP", "DemoBackends",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -46,7 +46,9 @@ public struct Copybook: Sendable {
 
     /// Splits source into words and periods, honouring quotes, comments and the reference format.
     static func tokenize(_ text: String, file: String) throws(CopybookError) -> [(text: String, line: Int)] {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            Substring(expandTabs(line.hasSuffix("\r") ? line.dropLast() : line))
+        }
         let fixed = lines.allSatisfy { line in
             let trimmed = line.drop { $0 == " " }
             if trimmed.isEmpty { return true }
@@ -107,6 +109,21 @@ public struct Copybook: Sendable {
         return tokens
     }
 
+    /// Tabs to spaces with stops every 8 columns, so tab-indented copybooks keep their columns;
+    /// other control characters (a DOS end-of-file ^Z) are dropped.
+    static func expandTabs(_ line: Substring) -> String {
+        guard line.unicodeScalars.contains(where: { $0.value < 0x20 }) else { return String(line) }
+        var out = ""
+        for character in line {
+            if character == "\t" {
+                out += String(repeating: " ", count: 8 - out.count % 8)
+            } else if let scalar = character.unicodeScalars.first, scalar.value >= 0x20 {
+                out.append(character)
+            }
+        }
+        return out
+    }
+
     static func parseStatement(_ words: [(text: String, line: Int)], file: String) throws(CopybookError) -> Entry? {
         let line = words[0].line
         func fail(_ message: String) -> CopybookError { CopybookError(file: file, line: line, message: message) }
@@ -156,6 +173,8 @@ public struct Copybook: Sendable {
                 if peek() == "TIMES" { index += 1 }
                 if peek() == "DEPENDING" {
                     index += 1
+                    // `OCCURS n DEPENDING ON` (IBM's short form) may hold no entries at all.
+                    if entry.occursMinimum == nil { entry.occursMinimum = 0 }
                     if peek() == "ON" { index += 1 }
                     guard let counter = next() else { throw fail("DEPENDING ON needs a field name") }
                     entry.dependingOn = counter.uppercased()

@@ -10,11 +10,17 @@ extension FieldCodec {
     public func decode(_ bytes: UnsafeRawBufferPointer, codePage: CodePage) throws(FieldDecodingError) -> JSONValue {
         switch self {
         case .alphanumeric:
-            var end = bytes.count
-            while end > 0, bytes[end - 1] == codePage.space || bytes[end - 1] == 0 { end -= 1 }
+            // Control characters (binary data under a text picture, LOW-VALUES) read as spaces.
             var scalars = String.UnicodeScalarView()
-            for index in 0..<end { scalars.append(codePage.character(bytes[index])) }
+            for index in 0..<bytes.count {
+                let scalar = codePage.character(bytes[index])
+                scalars.append(scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) ? " " : scalar)
+            }
+            while scalars.last == " " { scalars.removeLast() }
             return .string(String(scalars))
+        case .edited(let picture):
+            let characters = bytes.map { Character(codePage.character($0)) }
+            return .number(try picture.decode(characters).description)
         case .zoned(let digits, let scale, let signed):
             return .number(try Self.decodeZoned(bytes, digits: digits, scale: scale, signed: signed, codePage: codePage).description)
         case .packed(let digits, let scale, let signed):

@@ -39,6 +39,11 @@ extension FieldCodec {
                 bytes[index] = byte
             }
             for index in scalars.count..<length { bytes[index] = codePage.space }
+        case .edited(let picture):
+            let decimal = try Self.fit(value, digits: picture.digits, scale: picture.scale, signed: true)
+            for (index, character) in picture.encode(decimal).enumerated() {
+                bytes[index] = character.unicodeScalars.first.flatMap { codePage.byte($0) } ?? codePage.space
+            }
         case .zoned(let digits, let scale, let signed):
             let decimal = try Self.fit(value, digits: digits, scale: scale, signed: signed)
             let text = Self.significantDigits(decimal)

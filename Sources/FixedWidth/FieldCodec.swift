@@ -23,6 +23,8 @@ public enum FieldCodec: Sendable, Hashable {
     /// FF FF CF C7                (−12345 in a 4-byte field)
     /// ```
     case binary(digits: Int, scale: Int, signed: Bool, size: Int, native: Bool)
+    /// Numeric-edited DISPLAY (`ZZ,ZZ9.99-`): printed digits, see `EditedPicture`.
+    case edited(EditedPicture)
 
     public var size: Int {
         switch self {
@@ -30,6 +32,7 @@ public enum FieldCodec: Sendable, Hashable {
         case .zoned(let digits, _, _): return digits
         case .packed(let digits, _, _): return digits / 2 + 1
         case .binary(_, _, _, let size, _): return size
+        case .edited(let picture): return picture.size
         }
     }
 
@@ -44,6 +47,8 @@ public enum FieldCodec: Sendable, Hashable {
         case .zoned(let digits, let scale, let signed), .packed(let digits, let scale, let signed),
             .binary(let digits, let scale, let signed, _, _):
             return .decimal(integerDigits: digits - scale, fractionDigits: scale, signed: signed)
+        case .edited(let picture):
+            return .decimal(integerDigits: picture.digits - picture.scale, fractionDigits: picture.scale, signed: true)
         }
     }
 
@@ -59,6 +64,7 @@ public enum FieldCodec: Sendable, Hashable {
         case .packed(let digits, let scale, let signed): return "PIC " + numeric(digits, scale, signed) + " COMP-3"
         case .binary(let digits, let scale, let signed, _, let native):
             return "PIC " + numeric(digits, scale, signed) + (native ? " COMP-5" : " COMP")
+        case .edited(let picture): return "PIC " + picture.picture
         }
     }
 }

@@ -14,11 +14,12 @@ extension RecordLayout {
     /// The number of bytes a record occupies, given its bytes (a trailing `DEPENDING ON` table
     /// shrinks it); nil if the counter itself cannot be read.
     public func actualLength(of bytes: UnsafeRawBufferPointer) -> Int? {
-        guard let last = root.children.last, let counterName = last.dependingOn, let counter = fields[counterName],
+        guard let table = dependingOnTable else { return root.size }
+        guard let counterName = table.dependingOn, let counter = fields[counterName],
             bytes.count >= absoluteOffset(of: counterName) + counter.size,
-            let count = try? occurrenceCount(of: last, counter: counter, bytes)
-        else { return root.dependingOnFree ? root.size : nil }
-        return last.offset + last.size * count
+            let count = try? occurrenceCount(of: table, counter: counter, bytes)
+        else { return nil }
+        return absoluteOffset(of: table.name) + table.size * count
     }
 
     /// Decodes a whole record into a JSON object keyed by JSON names (FILLER left out).
@@ -71,16 +72,25 @@ extension RecordLayout {
     }
 
     private func decodeSingle(_ node: LayoutNode, at start: Int, _ bytes: UnsafeRawBufferPointer, lenient: Bool) throws(RecordDecodingError) -> JSONValue {
-        guard start + node.size <= bytes.count else {
-            throw RecordDecodingError(
-                field: path(of: node.name), offset: start, hex: "", reason: "the record ends before this field (\(bytes.count) bytes)")
-        }
         if let codec = node.codec {
+            guard start + node.size <= bytes.count else {
+                // A short variable-length record: under the null policy its missing fields are null.
+                if lenient || invalidValues != .error { return .null }
+                throw RecordDecodingError(
+                    field: path(of: node.name), offset: start, hex: "", reason: "the record ends before this field (\(bytes.count) bytes)")
+            }
             do {
                 return try codec.decode(UnsafeRawBufferPointer(rebasing: bytes[start..<(start + node.size)]), codePage: codePage)
             } catch {
                 if lenient { return .null }
-                throw RecordDecodingError(field: path(of: node.name), offset: start, hex: hex(bytes, start, node.size), reason: error.reason)
+                switch invalidValues {
+                case .error:
+                    throw RecordDecodingError(field: path(of: node.name), offset: start, hex: hex(bytes, start, node.size), reason: error.reason)
+                case .null:
+                    return .null
+                case .raw:
+                    return .string("0x" + hex(bytes, start, node.size))
+                }
             }
         }
         var object = JSONObject()
@@ -101,6 +111,3 @@ extension RecordLayout {
     }
 }
 
-extension LayoutNode {
-    var dependingOnFree: Bool { children.allSatisfy { $0.dependingOn == nil } }
-}

@@ -74,7 +74,7 @@ extension RecordLayout {
 
     /// Cuts a trailing `DEPENDING ON` table to the counter's value.
     private func trimmed(_ bytes: [UInt8]) -> [UInt8] {
-        guard !root.dependingOnFree else { return bytes }
+        guard dependingOnTable != nil else { return bytes }
         let length = bytes.withUnsafeBytes { actualLength(of: $0) } ?? bytes.count
         return Array(bytes.prefix(length))
     }

@@ -20,6 +20,17 @@ public struct RecordLayout: Sendable {
     /// only one alternative holds valid data, so a failing one decodes to null.
     let redefinitionMembers: Set<String>
 
+    /// What decoding does with a field whose bytes are not a valid value (spaces in a number,
+    /// a bad packed sign…): fail the record, return null, or return the raw bytes as hex text.
+    public enum InvalidValuePolicy: String, Sendable, CaseIterable {
+        case error
+        case null
+        case raw
+    }
+
+    /// Default: `.error`. Members of a REDEFINES set are null when invalid whatever the policy.
+    public var invalidValues: InvalidValuePolicy = .error
+
     /// The largest record a layout may describe.
     public static let maximumLength = 16 << 20
     /// The largest PICTURE repeat count and OCCURS count accepted.
@@ -29,11 +40,29 @@ public struct RecordLayout: Sendable {
     public var length: Int { root.size }
     /// The shortest record: a trailing `OCCURS … DEPENDING ON` table at its minimum.
     public var minimumLength: Int {
-        guard let last = root.children.last, last.dependingOn != nil else { return root.size }
-        return root.size - last.size * (last.occurs! - last.occursMinimum)
+        guard let table = dependingOnTable else { return root.size }
+        return absoluteOffset(of: table.name) + table.size * table.occursMinimum
     }
 
-    public init(copybook: Copybook, codePage: CodePage) throws(CopybookError) {
+    /// The `OCCURS … DEPENDING ON` table, which must end the record (the last item at every level).
+    public var dependingOnTable: LayoutNode? {
+        var node = root
+        while let last = node.children.last {
+            if last.dependingOn != nil { return last }
+            node = last
+        }
+        return nil
+    }
+
+    /// How JSON members are named.
+    public enum Naming: String, Sendable, CaseIterable {
+        /// `CLIRESP-FAMILY-NAME` → `familyName` (a prefix every field shares is dropped).
+        case camel
+        /// `CLIRESP-FAMILY-NAME` → `CLIRESP_FAMILY_NAME`.
+        case cobol
+    }
+
+    public init(copybook: Copybook, codePage: CodePage, naming: Naming = .camel) throws(CopybookError) {
         var entries = copybook.entries[...]
         let file = copybook.file
         guard let first = entries.first else { throw CopybookError(file: file, line: 1, message: "empty copybook") }
@@ -46,7 +75,7 @@ public struct RecordLayout: Sendable {
         let names = entries.map(\.name).filter { $0 != "FILLER" }
         let prefix = Self.sharedPrefix(names, recordName: implicitRoot ? nil : first.name)
         let rootName = implicitRoot ? "RECORD" : first.name
-        var builder = Builder(file: file, prefix: prefix, codePage: codePage)
+        var builder = Builder(file: file, prefix: prefix, naming: naming, codePage: codePage)
         let children = try builder.build(
             &entries, parentLevel: implicitRoot ? 0 : first.level, absoluteBase: 0, path: rootName, inTable: false,
             inRedefinition: false)
@@ -67,15 +96,16 @@ public struct RecordLayout: Sendable {
         try checkDependingOn(file: file)
     }
 
-    /// `OCCURS … DEPENDING ON` is supported for the last item of the record, with a numeric
-    /// counter that comes before it (the standard COBOL rule).
+    /// `OCCURS … DEPENDING ON` is supported for the item that ends the record (the standard COBOL
+    /// rule), with a numeric counter that comes before it.
     private func checkDependingOn(file: String) throws(CopybookError) {
+        let table = dependingOnTable
         for node in fields.values {
             guard let counterName = node.dependingOn else { continue }
-            guard root.children.last === node else {
+            guard table === node, !tableMembers.contains(node.name) else {
                 throw CopybookError(
                     file: file, line: node.line,
-                    message: "OCCURS DEPENDING ON is supported only for the last item of the record (\(node.name))")
+                    message: "OCCURS DEPENDING ON is supported only for the item that ends the record (\(node.name))")
             }
             guard let counter = fields[counterName], counter.codec?.isNumeric == true, counter.occurs == nil,
                 !tableMembers.contains(counterName),
@@ -129,6 +159,7 @@ public struct RecordLayout: Sendable {
     private struct Builder {
         let file: String
         let prefix: String
+        let naming: Naming
         let codePage: CodePage
         var fields: [String: LayoutNode] = [:]
         var absoluteOffsets: [String: Int] = [:]
@@ -210,7 +241,9 @@ public struct RecordLayout: Sendable {
 
         func makeNode(_ entry: Copybook.Entry, offset: Int, size: Int, codec: FieldCodec?, children: [LayoutNode]) -> LayoutNode {
             LayoutNode(
-                name: entry.name, jsonName: RecordLayout.camelCase(entry.name, prefix: prefix), offset: offset, size: size,
+                name: entry.name,
+                jsonName: naming == .camel ? RecordLayout.camelCase(entry.name, prefix: prefix) : entry.name.replacingOccurrences(of: "-", with: "_"),
+                offset: offset, size: size,
                 occurs: entry.occurs, dependingOn: entry.dependingOn, occursMinimum: entry.occursMinimum ?? entry.occurs ?? 1,
                 redefines: entry.redefines, codec: codec, children: children, line: entry.line)
         }
@@ -241,6 +274,13 @@ public struct RecordLayout: Sendable {
                     throw CopybookError(file: file, line: line, message: "PIC \(picture) is alphanumeric; it cannot be \(usage.rawValue)")
                 }
                 return .alphanumeric(length: symbols.count)
+            }
+            if symbols.contains(where: { "Z*+-.,B0/$CRD".contains($0) }) {
+                guard usage == .display, let edited = EditedPicture(symbols: symbols, picture: picture) else {
+                    throw CopybookError(
+                        file: file, line: line, message: "PIC \(picture): not a numeric-edited picture Portage reads (9 Z * + - . , B 0 / $ CR DB)")
+                }
+                return .edited(edited)
             }
             var signed = false
             var digits = 0

@@ -53,8 +53,8 @@ struct CopybookLayoutTests {
 
     @Test func unsupportedClausesAreNamedWithTheirLine() {
         #expect {
-            try Copybook.parse("       01  R.\n           05  A  PIC ZZ9.99.\n").layout()
-        } throws: { ($0 as? CopybookError)?.line == 2 && "\($0)".contains("'Z' is not supported yet") }
+            try Copybook.parse("       01  R.\n           05  A  PIC 9(3)PP.\n").layout()
+        } throws: { ($0 as? CopybookError)?.line == 2 && "\($0)".contains("scaling position P is not supported yet") }
         #expect {
             try Copybook.parse("       01  R.\n           05  A  PIC X(3)\n")
         } throws: { "\($0)".contains("not ended by a period") }
