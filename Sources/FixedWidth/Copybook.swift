@@ -12,6 +12,11 @@ public struct Copybook: Sendable {
         public var occursMinimum: Int?
         public var dependingOn: String?
         public var redefines: String?
+        /// `SIGN IS LEADING|TRAILING [SEPARATE]`; nil: trailing, embedded (the default).
+        public var sign: (leading: Bool, separate: Bool)?
+        public var synchronized = false
+        public var justifiedRight = false
+        public var blankWhenZero = false
         public var line: Int
     }
 
@@ -20,6 +25,10 @@ public struct Copybook: Sendable {
         case packed
         case binary
         case nativeBinary
+        /// COMP-1: a 4-byte float.
+        case float4
+        /// COMP-2: an 8-byte float.
+        case float8
     }
 
     public var file: String
@@ -134,7 +143,10 @@ public struct Copybook: Sendable {
         if level == 66 { throw fail("level 66 (RENAMES) is not supported yet") }
         var index = 1
         var name = "FILLER"
-        let clauseWords: Set<String> = ["PIC", "PICTURE", "USAGE", "COMP", "COMP-3", "OCCURS", "REDEFINES", "VALUE", "VALUES"]
+        let clauseWords: Set<String> = [
+            "PIC", "PICTURE", "USAGE", "COMP", "COMP-1", "COMP-2", "COMP-3", "OCCURS", "REDEFINES", "VALUE", "VALUES", "SIGN",
+            "SYNC", "SYNCHRONIZED", "JUST", "JUSTIFIED", "BLANK",
+        ]
         if index < words.count, !clauseWords.contains(words[index].text.uppercased()) {
             name = words[index].text.uppercased()
             index += 1
@@ -158,8 +170,8 @@ public struct Copybook: Sendable {
             case "COMP-3", "COMPUTATIONAL-3", "PACKED-DECIMAL": entry.usage = .packed
             case "COMP", "COMPUTATIONAL", "COMP-4", "COMPUTATIONAL-4", "BINARY": entry.usage = .binary
             case "COMP-5", "COMPUTATIONAL-5": entry.usage = .nativeBinary
-            case "COMP-1", "COMP-2", "COMPUTATIONAL-1", "COMPUTATIONAL-2":
-                throw fail("\(word.uppercased()) (floating point) is not supported yet")
+            case "COMP-1", "COMPUTATIONAL-1": entry.usage = .float4
+            case "COMP-2", "COMPUTATIONAL-2": entry.usage = .float8
             case "OCCURS":
                 guard let count = next().flatMap({ Int($0) }) else { throw fail("OCCURS needs a count") }
                 if peek() == "TO" {
@@ -187,8 +199,33 @@ public struct Copybook: Sendable {
             case "VALUE", "VALUES":
                 if peek() == "IS" || peek() == "ARE" { index += 1 }
                 _ = next()
-            case "SIGN", "SYNC", "SYNCHRONIZED", "JUST", "JUSTIFIED", "BLANK":
-                throw fail("the \(word.uppercased()) clause is not supported yet")
+            case "SIGN", "LEADING", "TRAILING":
+                if word.uppercased() == "SIGN" {
+                    if peek() == "IS" { index += 1 }
+                    guard let position = next()?.uppercased(), position == "LEADING" || position == "TRAILING" else {
+                        throw fail("SIGN needs LEADING or TRAILING")
+                    }
+                    entry.sign = (position == "LEADING", false)
+                } else {
+                    entry.sign = (word.uppercased() == "LEADING", false)
+                }
+                if peek() == "SEPARATE" {
+                    index += 1
+                    entry.sign?.separate = true
+                    if peek() == "CHARACTER" { index += 1 }
+                }
+            case "SYNC", "SYNCHRONIZED":
+                entry.synchronized = true
+                if peek() == "LEFT" || peek() == "RIGHT" { index += 1 }
+            case "JUST", "JUSTIFIED":
+                entry.justifiedRight = true
+                if peek() == "RIGHT" { index += 1 }
+            case "BLANK":
+                if peek() == "WHEN" { index += 1 }
+                guard let zero = next()?.uppercased(), ["ZERO", "ZEROS", "ZEROES"].contains(zero) else {
+                    throw fail("BLANK needs WHEN ZERO")
+                }
+                entry.blankWhenZero = true
             case "TIMES", "IS", "ZERO", "ZEROS", "ZEROES", "SPACE", "SPACES":
                 continue
             default:

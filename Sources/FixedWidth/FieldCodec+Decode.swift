@@ -29,18 +29,47 @@ extension FieldCodec {
             var value: Int128 = 0
             for byte in bytes { value = value << 8 | Int128(byte) }
             if signed, bytes[0] & 0x80 != 0 { value -= Int128(1) << (8 * bytes.count) }
-            return .number(ExactDecimal(significand: value, scale: scale).description)
+            return .number(ExactDecimal.scaled(value, scale: scale).description)
+        case .separateSign(let digits, let scale, let leading):
+            let signByte = leading ? bytes[0] : bytes[bytes.count - 1]
+            let digitBytes = UnsafeRawBufferPointer(rebasing: leading ? bytes[1...] : bytes[..<(bytes.count - 1)])
+            let magnitude = try Self.decodeZoned(digitBytes, digits: digits, scale: scale, signed: false, codePage: codePage)
+            switch codePage.character(signByte) {
+            case "+", " ": return .number(magnitude.description)
+            case "-": return .number(ExactDecimal(significand: -magnitude.significand, scale: magnitude.scale).description)
+            default: throw FieldDecodingError(reason: "the separate sign byte is neither '+' nor '-'")
+            }
+        case .leadingSign(let digits, let scale):
+            return .number(try Self.decodeZoned(bytes, digits: digits, scale: scale, signed: true, codePage: codePage, signIndex: 0).description)
+        case .float(let size, let ibm):
+            var bits: UInt64 = 0
+            for byte in bytes { bits = bits << 8 | UInt64(byte) }
+            let value = ibm ? Self.ibmFloat(bits, size: size) : (size == 4 ? Double(Float(bitPattern: UInt32(bits))) : Double(bitPattern: bits))
+            guard value.isFinite else { throw FieldDecodingError(reason: "not a finite number") }
+            return .number(size == 4 ? "\(Float(value))" : "\(value)")
+        case .justified:
+            var scalars = String.UnicodeScalarView()
+            for index in 0..<bytes.count {
+                let scalar = codePage.character(bytes[index])
+                scalars.append(scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) ? " " : scalar)
+            }
+            return .string(String(String(scalars).drop { $0 == " " }).trimmingTrailing())
+        case .blankWhenZero(let codec):
+            if bytes.allSatisfy({ $0 == codePage.space }) { return .number(codec.zeroText) }
+            return try codec.decode(bytes, codePage: codePage)
         }
     }
 
+    /// Zoned digits with the sign overpunched on the byte at `signIndex` (default: the last).
     static func decodeZoned(
-        _ bytes: UnsafeRawBufferPointer, digits: Int, scale: Int, signed: Bool, codePage: CodePage
+        _ bytes: UnsafeRawBufferPointer, digits: Int, scale: Int, signed: Bool, codePage: CodePage, signIndex: Int? = nil
     ) throws(FieldDecodingError) -> ExactDecimal {
+        let signIndex = signIndex ?? bytes.count - 1
         var value: Int128 = 0
         var negative = false
         for index in 0..<bytes.count {
             let byte = bytes[index]
-            let last = index == bytes.count - 1
+            let last = index == signIndex
             var digit: UInt8
             if codePage.isEBCDIC {
                 digit = byte & 0x0F
@@ -70,7 +99,7 @@ extension FieldCodec {
             guard digit <= 9 else { throw FieldDecodingError(reason: "byte \(index + 1) is not a digit") }
             value = value * 10 + Int128(digit)
         }
-        return ExactDecimal(significand: negative ? -value : value, scale: scale)
+        return ExactDecimal.scaled(negative ? -value : value, scale: scale)
     }
 
     static func decodePacked(
@@ -96,6 +125,41 @@ extension FieldCodec {
         default: throw FieldDecodingError(reason: "invalid sign nibble \(String(sign, radix: 16, uppercase: true))")
         }
         _ = signed
-        return ExactDecimal(significand: value, scale: scale)
+        return ExactDecimal.scaled(value, scale: scale)
+    }
+
+    /// IBM hexadecimal float: (-1)^sign × 0.fraction × 16^(exponent − 64).
+    static func ibmFloat(_ bits: UInt64, size: Int) -> Double {
+        let fractionBits = size == 4 ? 24 : 56
+        let sign = (bits >> (size * 8 - 1)) & 1
+        let exponent = Int((bits >> fractionBits) & 0x7F) - 64
+        let fraction = Double(bits & ((1 << fractionBits) - 1)) / Double(UInt64(1) << fractionBits)
+        let value = fraction * pow16(exponent)
+        return sign == 1 ? -value : value
+    }
+
+    static func pow16(_ exponent: Int) -> Double {
+        var value = 1.0
+        for _ in 0..<abs(exponent) { value *= 16 }
+        return exponent < 0 ? 1 / value : value
+    }
+
+    /// Zero written with this field's decimals (`0.00`).
+    var zeroText: String {
+        switch self {
+        case .zoned(_, let scale, _), .packed(_, let scale, _), .binary(_, let scale, _, _, _), .separateSign(_, let scale, _),
+            .leadingSign(_, let scale):
+            return ExactDecimal(significand: 0, scale: max(0, scale)).description
+        case .edited(let picture): return ExactDecimal(significand: 0, scale: picture.scale).description
+        default: return "0"
+        }
+    }
+}
+
+extension String {
+    func trimmingTrailing() -> String {
+        var text = self
+        while text.last == " " { text.removeLast() }
+        return text
     }
 }

@@ -39,6 +39,49 @@ extension FieldCodec {
                 bytes[index] = byte
             }
             for index in scalars.count..<length { bytes[index] = codePage.space }
+        case .justified(let length):
+            try FieldCodec.alphanumeric(length: length).encode(value, into: bytes, codePage: codePage)
+            var used = length
+            while used > 0, bytes[used - 1] == codePage.space { used -= 1 }
+            let shift = length - used
+            if shift > 0, used > 0 {
+                for index in stride(from: used - 1, through: 0, by: -1) { bytes[index + shift] = bytes[index] }
+                for index in 0..<shift { bytes[index] = codePage.space }
+            }
+        case .separateSign(let digits, let scale, let leading):
+            let decimal = try Self.fit(value, digits: digits, scale: scale, signed: true)
+            let text = Self.significantDigits(decimal)
+            let padded = Array(repeating: UInt8(0), count: digits - text.count) + text
+            let first = leading ? 1 : 0
+            for (index, digit) in padded.enumerated() { bytes[first + index] = codePage.digit(digit) }
+            bytes[leading ? 0 : digits] = codePage.byte(decimal.isNegative ? "-" : "+") ?? codePage.space
+        case .leadingSign(let digits, let scale):
+            let decimal = try Self.fit(value, digits: digits, scale: scale, signed: true)
+            Self.writeZoned(decimal, digits: digits, signed: true, signIndex: 0, into: bytes, codePage: codePage)
+        case .float(let size, let ibm):
+            guard let text = value.scalarText, let double = Double(text), double.isFinite else {
+                throw FieldEncodingError(reason: LocalizedText(en: "not a number", fr: "pas un nombre"))
+            }
+            var bits: UInt64
+            if ibm {
+                guard let encoded = Self.ibmFloat(double, size: size) else {
+                    throw FieldEncodingError(reason: LocalizedText(
+                        en: "\(text) is outside the IBM floating-point range", fr: "\(text) dépasse la plage de la virgule flottante IBM"))
+                }
+                bits = encoded
+            } else {
+                bits = size == 4 ? UInt64(Float(double).bitPattern) : double.bitPattern
+            }
+            for index in stride(from: size - 1, through: 0, by: -1) {
+                bytes[index] = UInt8(truncatingIfNeeded: bits)
+                bits >>= 8
+            }
+        case .blankWhenZero(let codec):
+            if let text = value.scalarText, let decimal = ExactDecimal(text), decimal.significand == 0 {
+                for index in 0..<bytes.count { bytes[index] = codePage.space }
+            } else {
+                try codec.encode(value, into: bytes, codePage: codePage)
+            }
         case .edited(let picture):
             let decimal = try Self.fit(value, digits: picture.digits, scale: picture.scale, signed: true)
             for (index, character) in picture.encode(decimal).enumerated() {
@@ -46,17 +89,7 @@ extension FieldCodec {
             }
         case .zoned(let digits, let scale, let signed):
             let decimal = try Self.fit(value, digits: digits, scale: scale, signed: signed)
-            let text = Self.significantDigits(decimal)
-            let padded = Array(repeating: UInt8(0), count: digits - text.count) + text
-            for (index, digit) in padded.enumerated() { bytes[index] = codePage.digit(digit) }
-            if signed {
-                let last = padded[digits - 1]
-                if codePage.isEBCDIC {
-                    bytes[digits - 1] = (decimal.isNegative ? 0xD0 : 0xC0) | last
-                } else if decimal.isNegative {
-                    bytes[digits - 1] = 0x70 | last
-                }
-            }
+            Self.writeZoned(decimal, digits: digits, signed: signed, signIndex: digits - 1, into: bytes, codePage: codePage)
         case .packed(let digits, let scale, let signed):
             let decimal = try Self.fit(value, digits: digits, scale: scale, signed: signed)
             let text = Self.significantDigits(decimal)
@@ -84,6 +117,47 @@ extension FieldCodec {
         }
     }
 
+    /// Zoned digits, the sign overpunched on the byte at `signIndex`.
+    static func writeZoned(
+        _ decimal: ExactDecimal, digits: Int, signed: Bool, signIndex: Int, into bytes: UnsafeMutableRawBufferPointer,
+        codePage: CodePage
+    ) {
+        let text = significantDigits(decimal)
+        let padded = Array(repeating: UInt8(0), count: digits - text.count) + text
+        for (index, digit) in padded.enumerated() { bytes[index] = codePage.digit(digit) }
+        guard signed else { return }
+        let digit = padded[signIndex]
+        if codePage.isEBCDIC {
+            bytes[signIndex] = (decimal.isNegative ? 0xD0 : 0xC0) | digit
+        } else if decimal.isNegative {
+            bytes[signIndex] = 0x70 | digit
+        }
+    }
+
+    /// IBM hexadecimal float bits for `value`, or nil outside the format's range.
+    static func ibmFloat(_ value: Double, size: Int) -> UInt64? {
+        guard value != 0 else { return 0 }
+        let fractionBits = size == 4 ? 24 : 56
+        var fraction = abs(value)
+        var exponent = 64
+        while fraction >= 1 {
+            fraction /= 16
+            exponent += 1
+        }
+        while fraction < 1.0 / 16 {
+            fraction *= 16
+            exponent -= 1
+        }
+        var mantissa = UInt64((fraction * Double(UInt64(1) << fractionBits)).rounded())
+        if mantissa >= UInt64(1) << fractionBits {
+            mantissa >>= 4
+            exponent += 1
+        }
+        guard (0...127).contains(exponent) else { return nil }
+        let sign: UInt64 = value < 0 ? 1 : 0
+        return sign << (size * 8 - 1) | UInt64(exponent) << fractionBits | mantissa
+    }
+
     /// The digits of the magnitude without leading zeros (none for zero).
     static func significantDigits(_ decimal: ExactDecimal) -> [UInt8] {
         Array(decimal.magnitudeDigits.drop { $0 == 0 })
@@ -99,6 +173,20 @@ extension FieldCodec {
         guard signed || !decimal.isNegative else {
             throw FieldEncodingError(reason: LocalizedText(
                 en: "the field is unsigned and cannot hold \(decimal)", fr: "le champ est non signé et ne peut contenir \(decimal)"))
+        }
+        if scale < 0 {
+            // `PIC 9(3)PP`: stored without its trailing zeros, which must be there.
+            let divisor = Int128(ExactDecimal.scaled(1, scale: scale).significand)
+            guard let whole = decimal.rescaled(to: 0), whole.significand % divisor == 0 else {
+                throw FieldEncodingError(reason: LocalizedText(
+                    en: "\(decimal) is not a multiple of \(divisor)", fr: "\(decimal) n’est pas un multiple de \(divisor)"))
+            }
+            let stored = ExactDecimal(significand: whole.significand / divisor, scale: 0)
+            guard significantDigits(stored).count <= digits else {
+                throw FieldEncodingError(reason: LocalizedText(
+                    en: "\(decimal) has too many digits", fr: "\(decimal) a trop de chiffres"))
+            }
+            return stored
         }
         guard let scaled = decimal.rescaled(to: scale) else {
             throw FieldEncodingError(reason: LocalizedText(

@@ -25,6 +25,22 @@ public enum FieldCodec: Sendable, Hashable {
     case binary(digits: Int, scale: Int, signed: Bool, size: Int, native: Bool)
     /// Numeric-edited DISPLAY (`ZZ,ZZ9.99-`): printed digits, see `EditedPicture`.
     case edited(EditedPicture)
+    /// DISPLAY with `SIGN LEADING|TRAILING SEPARATE`: plain digits and a `+`/`-` byte.
+    /// ```
+    /// leading:  60 F1 F2 F3 F4 F5    ("-12345")      trailing:  F1 F2 F3 F4 F5 60
+    /// ```
+    case separateSign(digits: Int, scale: Int, leading: Bool)
+    /// DISPLAY with `SIGN LEADING` (not separate): the sign overpunched in the first byte's zone.
+    case leadingSign(digits: Int, scale: Int)
+    /// COMP-1 (4 bytes) and COMP-2 (8 bytes): IBM hexadecimal or IEEE 754 floating point, big-endian.
+    /// ```
+    /// IBM: [ sign | 7-bit exponent, excess 64, base 16 ][ 24- or 56-bit fraction ]   1.0 = 41 10 00 00
+    /// ```
+    case float(size: Int, ibm: Bool)
+    /// `PIC X(n) JUSTIFIED RIGHT`: padded on the left.
+    case justified(length: Int)
+    /// `BLANK WHEN ZERO`: zero is all spaces; spaces read as zero.
+    indirect case blankWhenZero(FieldCodec)
 
     public var size: Int {
         switch self {
@@ -33,20 +49,41 @@ public enum FieldCodec: Sendable, Hashable {
         case .packed(let digits, _, _): return digits / 2 + 1
         case .binary(_, _, _, let size, _): return size
         case .edited(let picture): return picture.size
+        case .separateSign(let digits, _, _): return digits + 1
+        case .leadingSign(let digits, _): return digits
+        case .float(let size, _): return size
+        case .justified(let length): return length
+        case .blankWhenZero(let codec): return codec.size
+        }
+    }
+
+    /// The boundary SYNCHRONIZED aligns this item to, if any (binary and floating items).
+    var alignment: Int? {
+        switch self {
+        case .binary(_, _, _, let size, _), .float(let size, _): return size
+        default: return nil
         }
     }
 
     public var isNumeric: Bool {
-        if case .alphanumeric = self { return false }
-        return true
+        switch self {
+        case .alphanumeric, .justified: return false
+        default: return true
+        }
     }
 
     public var schema: ValueSchema {
         switch self {
-        case .alphanumeric(let length): return .string(maxLength: length)
+        case .alphanumeric(let length), .justified(let length): return .string(maxLength: length)
         case .zoned(let digits, let scale, let signed), .packed(let digits, let scale, let signed),
             .binary(let digits, let scale, let signed, _, _):
-            return .decimal(integerDigits: digits - scale, fractionDigits: scale, signed: signed)
+            return .decimal(integerDigits: max(0, digits - scale), fractionDigits: max(0, scale), signed: signed)
+        case .separateSign(let digits, let scale, _), .leadingSign(let digits, let scale):
+            return .decimal(integerDigits: max(0, digits - scale), fractionDigits: max(0, scale), signed: true)
+        case .float:
+            return .decimal(integerDigits: 38, fractionDigits: 38, signed: true)
+        case .blankWhenZero(let codec):
+            return codec.schema
         case .edited(let picture):
             return .decimal(integerDigits: picture.digits - picture.scale, fractionDigits: picture.scale, signed: true)
         }
@@ -56,7 +93,8 @@ public enum FieldCodec: Sendable, Hashable {
     public var pictureDescription: String {
         func numeric(_ digits: Int, _ scale: Int, _ signed: Bool) -> String {
             let integer = digits - scale
-            return (signed ? "S" : "") + (integer > 0 ? "9(\(integer))" : "") + (scale > 0 ? "V9(\(scale))" : "")
+            if scale < 0 { return (signed ? "S" : "") + "9(\(digits))P(\(-scale))" }
+            return (signed ? "S" : "") + (integer > 0 ? "9(\(integer))" : "") + (scale > 0 ? "V9(\(min(scale, digits)))" : "")
         }
         switch self {
         case .alphanumeric(let length): return "PIC X(\(length))"
@@ -65,6 +103,12 @@ public enum FieldCodec: Sendable, Hashable {
         case .binary(let digits, let scale, let signed, _, let native):
             return "PIC " + numeric(digits, scale, signed) + (native ? " COMP-5" : " COMP")
         case .edited(let picture): return "PIC " + picture.picture
+        case .separateSign(let digits, let scale, let leading):
+            return "PIC " + numeric(digits, scale, true) + (leading ? " SIGN LEADING" : " SIGN TRAILING") + " SEPARATE"
+        case .leadingSign(let digits, let scale): return "PIC " + numeric(digits, scale, true) + " SIGN LEADING"
+        case .float(let size, let ibm): return (size == 4 ? "COMP-1" : "COMP-2") + (ibm ? " (IBM)" : " (IEEE)")
+        case .justified(let length): return "PIC X(\(length)) JUSTIFIED RIGHT"
+        case .blankWhenZero(let codec): return codec.pictureDescription + " BLANK WHEN ZERO"
         }
     }
 }

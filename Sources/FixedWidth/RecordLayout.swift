@@ -193,11 +193,16 @@ public struct RecordLayout: Sendable {
                 }
                 let itemPath = path + "." + entry.name
                 let node: LayoutNode
-                if let picture = entry.picture {
+                if entry.picture != nil || entry.usage == .float4 || entry.usage == .float8 {
                     if let next = entries.first, next.level > entry.level {
-                        throw CopybookError(file: file, line: next.line, message: "\(entry.name) has a PICTURE, so it cannot have subordinate items")
+                        throw CopybookError(file: file, line: next.line, message: "\(entry.name) is elementary, so it cannot have subordinate items")
                     }
-                    let codec = try Self.codec(picture: picture, usage: entry.usage, file: file, line: entry.line)
+                    let codec = try Self.codec(entry, file: file)
+                    if entry.synchronized, let alignment = codec.alignment {
+                        // SYNC: slack bytes bring the item to its natural boundary from the record start.
+                        let absolute = absoluteBase + itemOffset
+                        itemOffset += (alignment - absolute % alignment) % alignment
+                    }
                     node = makeNode(entry, offset: itemOffset, size: codec.size, codec: codec, children: [])
                 } else {
                     if entry.usage != .display {
@@ -248,6 +253,38 @@ public struct RecordLayout: Sendable {
                 redefines: entry.redefines, codec: codec, children: children, line: entry.line)
         }
 
+        static func codec(_ entry: Copybook.Entry, file: String) throws(CopybookError) -> FieldCodec {
+            let line = entry.line
+            if entry.usage == .float4 || entry.usage == .float8 {
+                guard entry.picture == nil else {
+                    throw CopybookError(file: file, line: line, message: "COMP-1 and COMP-2 items take no PICTURE")
+                }
+                return .float(size: entry.usage == .float4 ? 4 : 8, ibm: true)
+            }
+            var codec = try codec(picture: entry.picture!, usage: entry.usage, file: file, line: line)
+            if let sign = entry.sign {
+                guard case .zoned(let digits, let scale, true) = codec else {
+                    throw CopybookError(file: file, line: line, message: "SIGN applies to signed DISPLAY numbers (PIC S9…)")
+                }
+                codec = sign.separate
+                    ? .separateSign(digits: digits, scale: scale, leading: sign.leading)
+                    : (sign.leading ? .leadingSign(digits: digits, scale: scale) : codec)
+            }
+            if entry.justifiedRight {
+                guard case .alphanumeric(let length) = codec else {
+                    throw CopybookError(file: file, line: line, message: "JUSTIFIED RIGHT applies to PIC X and A items")
+                }
+                codec = .justified(length: length)
+            }
+            if entry.blankWhenZero {
+                guard codec.isNumeric else {
+                    throw CopybookError(file: file, line: line, message: "BLANK WHEN ZERO applies to numeric DISPLAY items")
+                }
+                codec = .blankWhenZero(codec)
+            }
+            return codec
+        }
+
         static func codec(picture: String, usage: Copybook.Usage, file: String, line: Int) throws(CopybookError) -> FieldCodec {
             var symbols: [Character] = []
             var characters = Array(picture)
@@ -286,6 +323,8 @@ public struct RecordLayout: Sendable {
             var digits = 0
             var scale = 0
             var afterPoint = false
+            var leadingScaling = 0
+            var trailingScaling = 0
             for (position, symbol) in symbols.enumerated() {
                 switch symbol {
                 case "S" where position == 0: signed = true
@@ -294,7 +333,13 @@ public struct RecordLayout: Sendable {
                     if afterPoint { scale += 1 }
                 case "V" where !afterPoint: afterPoint = true
                 case "P":
-                    throw CopybookError(file: file, line: line, message: "PIC \(picture): scaling position P is not supported yet")
+                    // Scaling positions: before the digits they add decimals (PP99 = .00dd),
+                    // after them they are trailing zeros (99PP = dd00).
+                    if digits == 0 {
+                        leadingScaling += 1
+                    } else {
+                        trailingScaling += 1
+                    }
                 default:
                     throw CopybookError(
                         file: file, line: line,
@@ -302,10 +347,23 @@ public struct RecordLayout: Sendable {
                 }
             }
             guard digits > 0 else { throw CopybookError(file: file, line: line, message: "PIC \(picture) has no digits") }
+            if leadingScaling > 0 {
+                scale = digits + leadingScaling
+            } else if trailingScaling > 0 {
+                guard scale == 0 else {
+                    throw CopybookError(file: file, line: line, message: "PIC \(picture): P after the digits cannot have decimals")
+                }
+                scale = -trailingScaling
+            }
+            guard digits + max(leadingScaling, trailingScaling) <= ExactDecimal.maximumDigits else {
+                throw CopybookError(file: file, line: line, message: "PIC \(picture) has more than 38 digits with its scaling")
+            }
             guard digits <= ExactDecimal.maximumDigits else {
                 throw CopybookError(file: file, line: line, message: "PIC \(picture) has more than 38 digits")
             }
             switch usage {
+            case .float4, .float8:
+                throw CopybookError(file: file, line: line, message: "COMP-1 and COMP-2 items take no PICTURE")
             case .display: return .zoned(digits: digits, scale: scale, signed: signed)
             case .packed: return .packed(digits: digits, scale: scale, signed: signed)
             case .binary, .nativeBinary:

@@ -61,6 +61,15 @@ public struct ExactDecimal: Sendable, Hashable, CustomStringConvertible {
 
     public var isNegative: Bool { significand < 0 }
 
+    /// A value stored with `scale` decimals, where a negative scale (COBOL's `P` positions on the
+    /// right, `PIC 9(3)PP`) means trailing zeros: the result always has a scale of zero or more.
+    public static func scaled(_ significand: Int128, scale: Int) -> ExactDecimal {
+        guard scale < 0 else { return ExactDecimal(significand: significand, scale: scale) }
+        var value = significand
+        for _ in 0..<(-scale) { value = value.multipliedReportingOverflow(by: 10).overflow ? value : value * 10 }
+        return ExactDecimal(significand: value, scale: 0)
+    }
+
     /// The absolute digits as text, left-padded with zeros to at least `scale + 1` digits.
     public var magnitudeDigits: [UInt8] {
         var magnitude = significand.magnitude
