@@ -24,11 +24,20 @@ extension RecordLayout {
 
     /// Decodes a whole record into a JSON object keyed by JSON names (FILLER left out).
     public func decode(_ bytes: UnsafeRawBufferPointer) throws(RecordDecodingError) -> JSONObject {
+        let excluded = try excludedSegments(bytes)
         var object = JSONObject()
-        for child in root.children where !child.isFiller {
-            object[child.jsonName] = try decode(child, base: 0, bytes, lenient: false)
+        for child in root.children where !child.isFiller && !excluded.contains(child.name) {
+            object[child.jsonName] = try decode(child, base: 0, bytes, lenient: false, excluded: excluded)
         }
         return object
+    }
+
+    /// The groups a segment rule leaves out of this record.
+    private func excludedSegments(_ bytes: UnsafeRawBufferPointer) throws(RecordDecodingError) -> Set<String> {
+        guard let rule = segments, let field = fields[rule.field] else { return [] }
+        let value = try decode(field, base: absoluteOffset(of: rule.field) - field.offset, bytes, lenient: true, excluded: [])
+        guard let key = value.scalarText, let selected = rule.groups[key] else { return [] }
+        return Set(rule.groups.values).subtracting([selected])
     }
 
     /// Decodes a record given as an array (tests, tools).
@@ -40,7 +49,7 @@ extension RecordLayout {
     /// Decodes one field of the record by COBOL name (an array for an `OCCURS` item).
     public func decode(field name: String, _ bytes: UnsafeRawBufferPointer) throws(RecordDecodingError) -> JSONValue? {
         guard let node = fields[name] else { return nil }
-        return try decode(node, base: absoluteOffset(of: name) - node.offset, bytes, lenient: redefinitionMembers.contains(name))
+        return try decode(node, base: absoluteOffset(of: name) - node.offset, bytes, lenient: redefinitionMembers.contains(name), excluded: [])
     }
 
     private func occurrenceCount(of node: LayoutNode, counter: LayoutNode, _ bytes: UnsafeRawBufferPointer) throws(RecordDecodingError) -> Int {
@@ -55,10 +64,12 @@ extension RecordLayout {
     }
 
     /// `lenient`: inside a REDEFINES set, where a field that does not decode is null, not an error.
-    private func decode(_ node: LayoutNode, base: Int, _ bytes: UnsafeRawBufferPointer, lenient: Bool) throws(RecordDecodingError) -> JSONValue {
+    private func decode(
+        _ node: LayoutNode, base: Int, _ bytes: UnsafeRawBufferPointer, lenient: Bool, excluded: Set<String> = []
+    ) throws(RecordDecodingError) -> JSONValue {
         let start = base + node.offset
         let lenient = lenient || redefinitionMembers.contains(node.name)
-        guard let occurs = node.occurs else { return try decodeSingle(node, at: start, bytes, lenient: lenient) }
+        guard let occurs = node.occurs else { return try decodeSingle(node, at: start, bytes, lenient: lenient, excluded: excluded) }
         var count = occurs
         if let counterName = node.dependingOn, let counter = fields[counterName] {
             count = try occurrenceCount(of: node, counter: counter, bytes)
@@ -66,12 +77,14 @@ extension RecordLayout {
         var items: [JSONValue] = []
         items.reserveCapacity(count)
         for index in 0..<count {
-            items.append(try decodeSingle(node, at: start + index * node.size, bytes, lenient: lenient))
+            items.append(try decodeSingle(node, at: start + index * node.size, bytes, lenient: lenient, excluded: excluded))
         }
         return .array(items)
     }
 
-    private func decodeSingle(_ node: LayoutNode, at start: Int, _ bytes: UnsafeRawBufferPointer, lenient: Bool) throws(RecordDecodingError) -> JSONValue {
+    private func decodeSingle(
+        _ node: LayoutNode, at start: Int, _ bytes: UnsafeRawBufferPointer, lenient: Bool, excluded: Set<String> = []
+    ) throws(RecordDecodingError) -> JSONValue {
         if let codec = node.codec {
             guard start + node.size <= bytes.count else {
                 // A short variable-length record: under the null policy its missing fields are null.
@@ -94,8 +107,8 @@ extension RecordLayout {
             }
         }
         var object = JSONObject()
-        for child in node.children where !child.isFiller {
-            object[child.jsonName] = try decode(child, base: start, bytes, lenient: lenient)
+        for child in node.children where !child.isFiller && !excluded.contains(child.name) {
+            object[child.jsonName] = try decode(child, base: start, bytes, lenient: lenient, excluded: excluded)
         }
         return .object(object)
     }

@@ -62,7 +62,34 @@ public struct RecordLayout: Sendable {
         case cobol
     }
 
-    public init(copybook: Copybook, codePage: CodePage, naming: Naming = .camel) throws(CopybookError) {
+    /// How COMP-1 and COMP-2 items are stored.
+    public enum FloatFormat: String, Sendable, CaseIterable {
+        /// IBM System/360 hexadecimal floating point (mainframes).
+        case ibm
+        /// IEEE 754 binary, big-endian.
+        case ieee
+    }
+
+    /// Which REDEFINES alternative a record carries, chosen by a field's value (multi-segment files).
+    public struct SegmentRule: Sendable {
+        /// The discriminating field's COBOL name.
+        public var field: String
+        /// Field value → the COBOL name of the group that value selects.
+        public var groups: [String: String]
+
+        public init(field: String, groups: [String: String]) {
+            self.field = field
+            self.groups = groups
+        }
+    }
+
+    /// When set, a decoded record keeps only the alternative its segment value selects (the other
+    /// groups of the rule are left out); a value the rule does not list keeps them all.
+    public var segments: SegmentRule?
+
+    public init(
+        copybook: Copybook, codePage: CodePage, naming: Naming = .camel, floats: FloatFormat = .ibm
+    ) throws(CopybookError) {
         var entries = copybook.entries[...]
         let file = copybook.file
         guard let first = entries.first else { throw CopybookError(file: file, line: 1, message: "empty copybook") }
@@ -75,7 +102,7 @@ public struct RecordLayout: Sendable {
         let names = entries.map(\.name).filter { $0 != "FILLER" }
         let prefix = Self.sharedPrefix(names, recordName: implicitRoot ? nil : first.name)
         let rootName = implicitRoot ? "RECORD" : first.name
-        var builder = Builder(file: file, prefix: prefix, naming: naming, codePage: codePage)
+        var builder = Builder(file: file, prefix: prefix, naming: naming, floats: floats, codePage: codePage)
         let children = try builder.build(
             &entries, parentLevel: implicitRoot ? 0 : first.level, absoluteBase: 0, path: rootName, inTable: false,
             inRedefinition: false)
@@ -160,6 +187,7 @@ public struct RecordLayout: Sendable {
         let file: String
         let prefix: String
         let naming: Naming
+        let floats: FloatFormat
         let codePage: CodePage
         var fields: [String: LayoutNode] = [:]
         var absoluteOffsets: [String: Int] = [:]
@@ -197,7 +225,7 @@ public struct RecordLayout: Sendable {
                     if let next = entries.first, next.level > entry.level {
                         throw CopybookError(file: file, line: next.line, message: "\(entry.name) is elementary, so it cannot have subordinate items")
                     }
-                    let codec = try Self.codec(entry, file: file)
+                    let codec = try Self.codec(entry, file: file, floats: floats)
                     if entry.synchronized, let alignment = codec.alignment {
                         // SYNC: slack bytes bring the item to its natural boundary from the record start.
                         let absolute = absoluteBase + itemOffset
@@ -253,13 +281,13 @@ public struct RecordLayout: Sendable {
                 redefines: entry.redefines, codec: codec, children: children, line: entry.line)
         }
 
-        static func codec(_ entry: Copybook.Entry, file: String) throws(CopybookError) -> FieldCodec {
+        static func codec(_ entry: Copybook.Entry, file: String, floats: FloatFormat) throws(CopybookError) -> FieldCodec {
             let line = entry.line
             if entry.usage == .float4 || entry.usage == .float8 {
                 guard entry.picture == nil else {
                     throw CopybookError(file: file, line: line, message: "COMP-1 and COMP-2 items take no PICTURE")
                 }
-                return .float(size: entry.usage == .float4 ? 4 : 8, ibm: true)
+                return .float(size: entry.usage == .float4 ? 4 : 8, ibm: floats == .ibm)
             }
             var codec = try codec(picture: entry.picture!, usage: entry.usage, file: file, line: line)
             if let sign = entry.sign {

@@ -16,6 +16,15 @@ struct CopybookOptions: ParsableArguments {
     @Option(help: "A field whose bytes are not a valid value: error (the record fails), null, or raw (hex text).")
     var invalid: RecordLayout.InvalidValuePolicy = .error
 
+    @Option(help: "COMP-1/COMP-2 format: ibm (hexadecimal, mainframes) or ieee.")
+    var float: RecordLayout.FloatFormat = .ibm
+
+    @Option(help: "The field whose value says which REDEFINES alternative a record holds (multi-segment files).")
+    var segmentField: String?
+
+    @Option(help: "VALUE=GROUP,…: the group each value of --segment-field selects; the other groups are left out.")
+    var segmentMap: String?
+
     /// The layout, or a message naming the copybook, line and problem.
     func layout() throws -> RecordLayout {
         guard let codePage = CodePage.named(encoding) else {
@@ -25,8 +34,23 @@ struct CopybookOptions: ParsableArguments {
             throw ValidationError("cannot read the copybook \(copybook)")
         }
         do {
-            var layout = try RecordLayout(copybook: Copybook.parse(text, file: copybook), codePage: codePage, naming: names)
+            var layout = try RecordLayout(copybook: Copybook.parse(text, file: copybook), codePage: codePage, naming: names, floats: float)
             layout.invalidValues = invalid
+            if let segmentField {
+                guard layout.fields[segmentField.uppercased()] != nil else {
+                    throw ValidationError("--segment-field \(segmentField) is not a field of \(copybook)")
+                }
+                var groups: [String: String] = [:]
+                for pair in (segmentMap ?? "").split(separator: ",") {
+                    let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+                    guard parts.count == 2, layout.fields[parts[1].uppercased()] != nil else {
+                        throw ValidationError("--segment-map: '\(pair)' is not VALUE=GROUP with a group of \(copybook)")
+                    }
+                    groups[parts[0]] = parts[1].uppercased()
+                }
+                guard !groups.isEmpty else { throw ValidationError("--segment-field needs --segment-map VALUE=GROUP,…") }
+                layout.segments = RecordLayout.SegmentRule(field: segmentField.uppercased(), groups: groups)
+            }
             return layout
         } catch {
             throw ValidationError("\(error)")
@@ -36,3 +60,4 @@ struct CopybookOptions: ParsableArguments {
 
 extension RecordLayout.Naming: ExpressibleByArgument {}
 extension RecordLayout.InvalidValuePolicy: ExpressibleByArgument {}
+extension RecordLayout.FloatFormat: ExpressibleByArgument {}
