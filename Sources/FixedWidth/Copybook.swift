@@ -17,7 +17,17 @@ public struct Copybook: Sendable {
         public var synchronized = false
         public var justifiedRight = false
         public var blankWhenZero = false
+        /// 88-level condition names under this item: name → the values that make it true.
+        public var conditions: [Condition] = []
         public var line: Int
+    }
+
+    /// An 88-level condition name: `88 CLIENT-ACTIVE VALUE 'A'.`
+    public struct Condition: Sendable, Hashable {
+        public var name: String
+        /// Single values; empty when the condition uses a THRU range.
+        public var values: [String]
+        public var isRange: Bool
     }
 
     public enum Usage: String, Sendable {
@@ -40,7 +50,16 @@ public struct Copybook: Sendable {
         var statement: [(text: String, line: Int)] = []
         for token in tokens {
             if token.text == "." {
-                if !statement.isEmpty { if let entry = try parseStatement(statement, file: file) { entries.append(entry) } }
+                if !statement.isEmpty {
+                    if let condition = try parseCondition(statement, file: file) {
+                        guard !entries.isEmpty else {
+                            throw CopybookError(file: file, line: statement[0].line, message: "an 88-level condition needs an item before it")
+                        }
+                        entries[entries.count - 1].conditions.append(condition)
+                    } else if let entry = try parseStatement(statement, file: file) {
+                        entries.append(entry)
+                    }
+                }
                 statement = []
             } else {
                 statement.append(token)
@@ -131,6 +150,32 @@ public struct Copybook: Sendable {
             }
         }
         return out
+    }
+
+    /// An 88-level entry, or nil for any other level.
+    static func parseCondition(_ words: [(text: String, line: Int)], file: String) throws(CopybookError) -> Condition? {
+        guard words[0].text == "88" else { return nil }
+        guard words.count >= 4, ["VALUE", "VALUES"].contains(words[2].text.uppercased()) else {
+            throw CopybookError(file: file, line: words[0].line, message: "an 88-level entry needs a name and VALUE")
+        }
+        var values: [String] = []
+        var isRange = false
+        for word in words.dropFirst(3) {
+            let text = word.text
+            switch text.uppercased() {
+            case "IS", "ARE": continue
+            case "THRU", "THROUGH": isRange = true
+            case "SPACE", "SPACES": values.append("")
+            case "ZERO", "ZEROS", "ZEROES": values.append("0")
+            default:
+                if let first = text.first, first == "'" || first == "\"", text.count >= 2 {
+                    values.append(String(text.dropFirst().dropLast()))
+                } else {
+                    values.append(text)
+                }
+            }
+        }
+        return Condition(name: words[1].text.uppercased(), values: isRange ? [] : values, isRange: isRange)
     }
 
     static func parseStatement(_ words: [(text: String, line: Int)], file: String) throws(CopybookError) -> Entry? {

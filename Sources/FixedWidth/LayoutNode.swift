@@ -18,11 +18,13 @@ public final class LayoutNode: Sendable {
     public let redefines: String?
     public let codec: FieldCodec?
     public let children: [LayoutNode]
+    /// 88-level condition names on this item.
+    public let conditions: [Copybook.Condition]
     public let line: Int
 
     init(
         name: String, jsonName: String, offset: Int, size: Int, occurs: Int?, dependingOn: String?, occursMinimum: Int,
-        redefines: String?, codec: FieldCodec?, children: [LayoutNode], line: Int
+        redefines: String?, codec: FieldCodec?, children: [LayoutNode], conditions: [Copybook.Condition] = [], line: Int
     ) {
         self.name = name
         self.jsonName = jsonName
@@ -34,6 +36,7 @@ public final class LayoutNode: Sendable {
         self.redefines = redefines
         self.codec = codec
         self.children = children
+        self.conditions = conditions
         self.line = line
     }
 
@@ -46,7 +49,12 @@ public final class LayoutNode: Sendable {
     public var schema: ValueSchema {
         let single: ValueSchema
         if let codec {
-            single = codec.schema
+            let values = conditions.filter { !$0.isRange }.flatMap(\.values)
+            if !values.isEmpty, !conditions.contains(where: \.isRange) {
+                single = .choice(codec.schema, values: values, names: conditions.flatMap { condition in condition.values.map { _ in condition.name } })
+            } else {
+                single = codec.schema
+            }
         } else {
             single = .object(children.filter { !$0.isFiller }.map { ($0.jsonName, $0.schema) })
         }

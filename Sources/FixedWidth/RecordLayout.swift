@@ -278,7 +278,7 @@ public struct RecordLayout: Sendable {
                 jsonName: naming == .camel ? RecordLayout.camelCase(entry.name, prefix: prefix) : entry.name.replacingOccurrences(of: "-", with: "_"),
                 offset: offset, size: size,
                 occurs: entry.occurs, dependingOn: entry.dependingOn, occursMinimum: entry.occursMinimum ?? entry.occurs ?? 1,
-                redefines: entry.redefines, codec: codec, children: children, line: entry.line)
+                redefines: entry.redefines, codec: codec, children: children, conditions: entry.conditions, line: entry.line)
         }
 
         static func codec(_ entry: Copybook.Entry, file: String, floats: FloatFormat) throws(CopybookError) -> FieldCodec {

@@ -7,6 +7,8 @@ public indirect enum ValueSchema: Sendable {
     case object([(name: String, schema: ValueSchema)])
     case array(ValueSchema, minItems: Int, maxItems: Int)
     case boolean
+    /// One of a fixed set of values (COBOL 88-level condition names), each with its name.
+    case choice(ValueSchema, values: [String], names: [String])
 
     /// A regular expression for the value written as text (path and query parameters).
     public var textPattern: String? {
@@ -16,6 +18,8 @@ public indirect enum ValueSchema: Sendable {
             let integer = integerDigits > 0 ? "[0-9]{1,\(integerDigits)}" : "0?"
             let fraction = fractionDigits > 0 ? "(\\.[0-9]{1,\(fractionDigits)})?" : ""
             return "^\(sign)\(integer)\(fraction)$"
+        case .choice(let base, _, _):
+            return base.textPattern
         default:
             return nil
         }

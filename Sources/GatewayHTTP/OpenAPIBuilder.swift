@@ -122,6 +122,8 @@ struct OpenAPIBuilder: Sendable {
     static func textSchema(_ schema: ValueSchema) -> JSONSchema {
         switch schema {
         case .string(let maxLength): return .string(maxLength: maxLength)
+        case .choice(_, let values, let names):
+            return .string(description: choiceDescription(values, names), allowedValues: values.map { AnyCodable($0) })
         default: return .string(pattern: schema.textPattern)
         }
     }
@@ -132,6 +134,12 @@ struct OpenAPIBuilder: Sendable {
             return .string(required: required, maxLength: maxLength)
         case .boolean:
             return .boolean(required: required)
+        case .choice(let base, let values, let names):
+            if case .string = base {
+                return .string(required: required, description: choiceDescription(values, names), allowedValues: values.map { AnyCodable($0) })
+            }
+            let numbers = values.compactMap { ExactDecimal($0) }.map { AnyCodable($0.description) }
+            return jsonSchema(base, required: required).with(description: choiceDescription(values, names) + " (values: \(numbers.map { "\($0.value)" }.joined(separator: ", ")))")
         case .decimal(let integerDigits, let fractionDigits, let signed):
             let limit = integerDigits <= 15 ? pow(10.0, Double(integerDigits)) : nil
             let description = "Exact decimal: up to \(integerDigits) digits before the point and \(fractionDigits) after"
@@ -150,6 +158,11 @@ struct OpenAPIBuilder: Sendable {
         case .array(let items, let minItems, let maxItems):
             return .array(required: required, minItems: minItems, maxItems: maxItems, items: jsonSchema(items))
         }
+    }
+
+    /// "A = CLIRESP-ACTIVE, S = CLIRESP-SUSPENDED": what each value means, from the copybook.
+    static func choiceDescription(_ values: [String], _ names: [String]) -> String {
+        zip(values, names).map { "\($0.isEmpty ? "(blank)" : $0) = \($1)" }.joined(separator: ", ")
     }
 
     /// `$body.a.b` mappings become nested objects.

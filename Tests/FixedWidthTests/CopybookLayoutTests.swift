@@ -133,3 +133,30 @@ struct NestedFieldTests {
         }
     }
 }
+
+@Suite("Condition names")
+struct ConditionNameTests {
+    @Test func level88ValuesBecomeAChoice() throws {
+        let layout = try RecordLayout(
+            copybook: Copybook.parse("""
+                       01  R.
+                           05  R-STATUS  PIC X.
+                               88  R-OPEN     VALUE 'O'.
+                               88  R-CLOSED   VALUES ARE 'C' 'X'.
+                           05  R-LEVEL   PIC 9.
+                               88  R-LOW      VALUE 1 THRU 3.
+                """), codePage: .ascii)
+        guard case .choice(_, let values, let names) = try #require(layout.fields["R-STATUS"]).schema else {
+            Issue.record("R-STATUS is not a choice")
+            return
+        }
+        #expect(values == ["O", "C", "X"])
+        #expect(names == ["R-OPEN", "R-CLOSED", "R-CLOSED"])
+        // A range is documented by the copybook but not an enumeration.
+        guard case .decimal = try #require(layout.fields["R-LEVEL"]).schema else {
+            Issue.record("R-LEVEL should stay a plain number")
+            return
+        }
+        #expect(layout.fields["R-LEVEL"]?.conditions.first?.isRange == true)
+    }
+}

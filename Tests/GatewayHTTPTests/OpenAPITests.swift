@@ -27,6 +27,11 @@ struct OpenAPITests {
                     #expect(parameter.name == "clientId")
                     #expect(parameter.schemaOrContent.schemaContextValue?.example?.value as? String == "10000001")
                     #expect(getClient.responses[.status(code: 404)] != nil)
+                    // 88-level condition names become the allowed values of the field.
+                    let raw = try JSONParser.parse(response.body.readableBytesView)
+                    let status = raw["paths"]?["/v1/clients/{clientId}"]?["get"]?["responses"]?["200"]?["content"]?["application/json"]?["schema"]?["properties"]?["status"]
+                    #expect(status?["enum"] == ["A", "S"])
+                    #expect(status?["description"]?.scalarText?.contains("A = CLIRESP-ACTIVE") == true)
                 }
             }
         }
