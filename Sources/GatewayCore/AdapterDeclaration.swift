@@ -71,6 +71,8 @@ public struct ResponseMapping: Sendable {
     public var errors: [String: DeclaredError] = [:]
     /// JSON name → legacy field; nil means every field, with camelCase names.
     public var fields: [(name: String, field: String, node: DeclarationNode)]?
+    /// REDEFINES alternatives chosen by a field's value: the field, and value → group.
+    public var segments: (field: String, groups: [(value: String, group: String, node: DeclarationNode)], node: DeclarationNode)?
 
     public init() {}
 }

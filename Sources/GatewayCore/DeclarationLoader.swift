@@ -206,7 +206,7 @@ public struct DeclarationLoader {
 
     private func readResponse(_ node: DeclarationNode, reader: DeclarationReader) -> ResponseMapping {
         var response = ResponseMapping()
-        guard reader.mapping(node, allowed: ["success-when", "errors", "fields"]) != nil else { return response }
+        guard reader.mapping(node, allowed: ["success-when", "errors", "fields", "segments"]) != nil else { return response }
         if let successNode = node["success-when"] {
             for entry in reader.mapping(successNode) ?? [] {
                 if let value = reader.string(entry.value) { response.successWhen.append((entry.key, value, entry.value)) }
@@ -230,6 +230,17 @@ public struct DeclarationLoader {
                     response.errors[entry.key] = DeclaredError(status: status, code: code, title: title, retryable: retryable)
                 }
             }
+        }
+        if let segmentsNode = node["segments"],
+            reader.mapping(segmentsNode, allowed: ["field", "groups"], required: ["field", "groups"]) != nil,
+            let field = reader.string(segmentsNode["field"]), let groupsNode = segmentsNode["groups"]
+        {
+            var groups: [(String, String, DeclarationNode)] = []
+            for entry in reader.mapping(groupsNode) ?? [] {
+                if let group = reader.string(entry.value) { groups.append((entry.key, group, entry.value)) }
+            }
+            if groups.isEmpty { reader.report(groupsNode, "name at least one VALUE: GROUP") }
+            response.segments = (field, groups, segmentsNode)
         }
         if let fieldsNode = node["fields"] {
             var fields: [(String, String, DeclarationNode)] = []

@@ -160,3 +160,27 @@ struct ConditionNameTests {
         #expect(layout.fields["R-LEVEL"]?.conditions.first?.isRange == true)
     }
 }
+
+@Suite("Segment rules")
+struct SegmentRuleTests {
+    @Test func theSegmentValueChoosesTheAlternative() throws {
+        var layout = try RecordLayout(
+            copybook: Copybook.parse("""
+                       01  SEG.
+                           05  SEG-TYPE      PIC X.
+                           05  SEG-PERSON.
+                               10  SEG-NAME  PIC X(9).
+                           05  SEG-COMPANY REDEFINES SEG-PERSON.
+                               10  SEG-BN    PIC 9(9).
+                """), codePage: .ascii)
+        layout.segments = RecordLayout.SegmentRule(field: "SEG-TYPE", groups: ["P": "SEG-PERSON", "C": "SEG-COMPANY"])
+        let person = try layout.decode(Array("PJOHN     ".utf8))
+        #expect(person["person"]?["name"] == "JOHN")
+        #expect(person["company"] == nil)
+        let company = try layout.decode(Array("C123456789".utf8))
+        #expect(company["company"]?["bn"] == 123456789)
+        #expect(company["person"] == nil)
+        let unknown = try layout.decode(Array("X123456789".utf8))
+        #expect(unknown["person"] != nil && unknown["company"] != nil, "an unlisted value keeps every alternative")
+    }
+}

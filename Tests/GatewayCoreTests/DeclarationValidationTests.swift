@@ -147,3 +147,33 @@ struct DeclarationValidationTests {
         #expect(problems.allSatisfy { $0.description.contains("clients.yaml:") })
     }
 }
+
+@Suite("Segment rules in declarations")
+struct SegmentRuleDeclarationTests {
+    @Test func segmentGroupsMustBeRedefinesAlternatives() throws {
+        let fixture = try DeclarationFixture()
+        try fixture.write("Contracts/clients/SEG.cpy", """
+                   01  SEG.
+                       05  SEG-RC        PIC X(2).
+                       05  SEG-TYPE      PIC X.
+                       05  SEG-PERSON.
+                           10  SEG-NAME  PIC X(10).
+                       05  SEG-COMPANY REDEFINES SEG-PERSON.
+                           10  SEG-BN    PIC 9(9).
+                           10  FILLER    PIC X.
+            """)
+        let good = DeclarationFixture.declaration()
+            .replacingOccurrences(of: "clients/RESP.cpy", with: "clients/SEG.cpy")
+            .replacingOccurrences(of: "RESP-RC", with: "SEG-RC")
+        try fixture.write(
+            "Adapters/clients.yaml",
+            good + "\n      segments: { field: SEG-TYPE, groups: { P: SEG-PERSON, C: SEG-COMPANY } }\n")
+        #expect(fixture.problems().isEmpty, "\(fixture.problems())")
+        try fixture.write(
+            "Adapters/clients.yaml",
+            good + "\n      segments: { field: SEG-KIND, groups: { P: SEG-PERSON, X: SEG-NAME } }\n")
+        let problems = fixture.problems()
+        #expect(problems.contains { $0.keyPath == "operations.getClient.response.segments.field" && $0.message.contains("SEG-KIND") })
+        #expect(problems.contains { $0.keyPath == "operations.getClient.response.segments.groups.X" && $0.message.contains("not a REDEFINES alternative") })
+    }
+}

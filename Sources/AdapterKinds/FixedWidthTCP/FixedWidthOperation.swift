@@ -65,6 +65,22 @@ struct FixedWidthOperation: Sendable {
                 fields!.append((entry.name, node))
             }
         }
+        var response = response
+        if let segments = operation.response.segments {
+            let fieldNode = segments.node["field"]!
+            if response.fields[segments.field]?.codec == nil || response.tableMembers.contains(segments.field) {
+                reader.report(fieldNode, "segment field \(segments.field) must be an elementary field of the response layout \(response.name)")
+            }
+            var groups: [String: String] = [:]
+            for entry in segments.groups {
+                guard let group = response.fields[entry.group], group.codec == nil || group.redefines != nil || response.fields.values.contains(where: { $0.redefines == entry.group }) else {
+                    reader.report(entry.node, "\(entry.group) is not a REDEFINES alternative of the response layout \(response.name)")
+                    continue
+                }
+                groups[entry.value] = entry.group
+            }
+            response.segments = RecordLayout.SegmentRule(field: segments.field, groups: groups)
+        }
         guard reader.problems.count == before else { return nil }
         let responseSchema: ValueSchema = fields.map { .object($0.map { ($0.0, $0.1.schema) }) } ?? response.schema
         return FixedWidthOperation(
