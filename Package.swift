@@ -71,6 +71,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        .executableTarget(name: "FixedWidthFuzz", dependencies: ["FixedWidth", "GatewayCore"]),
         .executableTarget(
             name: "portage",
             dependencies: [

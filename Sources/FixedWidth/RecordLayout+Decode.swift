@@ -116,7 +116,8 @@ extension RecordLayout {
     func hex(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ count: Int) -> String {
         let digits = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
-        for byte in bytes[start..<min(bytes.count, start + count)] {
+        let first = min(max(0, start), bytes.count)
+        for byte in bytes[first..<min(bytes.count, max(first, start + count))] {
             out.append(digits[Int(byte >> 4)])
             out.append(digits[Int(byte & 0xF)])
         }
