@@ -10,14 +10,7 @@ extension FieldCodec {
     public func decode(_ bytes: UnsafeRawBufferPointer, codePage: CodePage) throws(FieldDecodingError) -> JSONValue {
         switch self {
         case .alphanumeric:
-            // Control characters (binary data under a text picture, LOW-VALUES) read as spaces.
-            var scalars = String.UnicodeScalarView()
-            for index in 0..<bytes.count {
-                let scalar = codePage.character(bytes[index])
-                scalars.append(scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) ? " " : scalar)
-            }
-            while scalars.last == " " { scalars.removeLast() }
-            return .string(String(scalars))
+            return .string(Self.decodeText(bytes, codePage: codePage))
         case .edited(let picture):
             let characters = bytes.map { Character(codePage.character($0)) }
             return .number(try picture.decode(characters).description)
@@ -48,15 +41,43 @@ extension FieldCodec {
             guard value.isFinite else { throw FieldDecodingError(reason: "not a finite number") }
             return .number(size == 4 ? "\(Float(value))" : "\(value)")
         case .justified:
-            var scalars = String.UnicodeScalarView()
-            for index in 0..<bytes.count {
-                let scalar = codePage.character(bytes[index])
-                scalars.append(scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) ? " " : scalar)
-            }
-            return .string(String(String(scalars).drop { $0 == " " }).trimmingTrailing())
+            return .string(String(Self.decodeText(bytes, codePage: codePage).drop { $0 == " " }))
         case .blankWhenZero(let codec):
             if bytes.allSatisfy({ $0 == codePage.space }) { return .number(codec.zeroText) }
             return try codec.decode(bytes, codePage: codePage)
+        }
+    }
+
+    /// Text in the code page as a String without trailing spaces. Control characters (binary data
+    /// under a text picture, LOW-VALUES) read as spaces. Builds UTF-8 directly: this is the hot path
+    /// of text-heavy records.
+    static func decodeText(_ bytes: UnsafeRawBufferPointer, codePage: CodePage) -> String {
+        let table = codePage.toUnicode
+        @inline(__always) func scalar(_ byte: UInt8) -> UInt32 {
+            let value = UInt32(table[Int(byte)])
+            return value < 0x20 || (0x7F...0x9F).contains(value) ? 0x20 : value
+        }
+        var end = bytes.count
+        while end > 0, scalar(bytes[end - 1]) == 0x20 { end -= 1 }
+        return String(unsafeUninitializedCapacity: end * 3) { buffer in
+            var count = 0
+            for index in 0..<end {
+                let value = scalar(bytes[index])
+                if value < 0x80 {
+                    buffer[count] = UInt8(value)
+                    count += 1
+                } else if value < 0x800 {
+                    buffer[count] = UInt8(0xC0 | (value >> 6))
+                    buffer[count + 1] = UInt8(0x80 | (value & 0x3F))
+                    count += 2
+                } else {
+                    buffer[count] = UInt8(0xE0 | (value >> 12))
+                    buffer[count + 1] = UInt8(0x80 | ((value >> 6) & 0x3F))
+                    buffer[count + 2] = UInt8(0x80 | (value & 0x3F))
+                    count += 3
+                }
+            }
+            return count
         }
     }
 

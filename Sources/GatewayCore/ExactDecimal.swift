@@ -102,15 +102,56 @@ public struct ExactDecimal: Sendable, Hashable, CustomStringConvertible {
         return ExactDecimal(significand: value, scale: newScale)
     }
 
-    /// Canonical text: `-123.40`, `0.05`, `7`.
+    /// Canonical text: `-123.40`, `0.05`, `7`. Written straight into the string's storage, with
+    /// 64-bit arithmetic when the magnitude fits (128-bit division is the slow part).
     public var description: String {
-        let digits = magnitudeDigits
-        var text = isNegative ? "-" : ""
-        let integerCount = digits.count - scale
-        text += String(decoding: digits[0..<integerCount].map { $0 + 48 }, as: UTF8.self)
-        if scale > 0 {
-            text += "." + String(decoding: digits[integerCount...].map { $0 + 48 }, as: UTF8.self)
+        let magnitude = significand.magnitude
+        let digitCount = max(Self.digitCount(magnitude), scale + 1)
+        let length = digitCount + (isNegative ? 1 : 0) + (scale > 0 ? 1 : 0)
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            var position = length
+            var remaining = magnitude
+            var written = 0
+            @inline(__always) func put(_ byte: UInt8) {
+                position -= 1
+                buffer[position] = byte
+            }
+            if remaining <= UInt128(UInt64.max) {
+                var small = UInt64(remaining)
+                while written < digitCount {
+                    if written == scale, scale > 0 { put(UInt8(ascii: ".")) }
+                    put(UInt8(truncatingIfNeeded: small % 10) + 48)
+                    small /= 10
+                    written += 1
+                }
+            } else {
+                while written < digitCount {
+                    if written == scale, scale > 0 { put(UInt8(ascii: ".")) }
+                    put(UInt8(truncatingIfNeeded: remaining % 10) + 48)
+                    remaining /= 10
+                    written += 1
+                }
+            }
+            if isNegative { put(UInt8(ascii: "-")) }
+            return length
         }
-        return text
+    }
+
+    static func digitCount(_ value: UInt128) -> Int {
+        var count = 1
+        var remaining = value
+        if remaining <= UInt128(UInt64.max) {
+            var small = UInt64(remaining)
+            while small >= 10 {
+                small /= 10
+                count += 1
+            }
+            return count
+        }
+        while remaining >= 10 {
+            remaining /= 10
+            count += 1
+        }
+        return count
     }
 }
