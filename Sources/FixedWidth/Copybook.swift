@@ -181,10 +181,9 @@ public struct Copybook: Sendable {
     static func parseStatement(_ words: [(text: String, line: Int)], file: String) throws(CopybookError) -> Entry? {
         let line = words[0].line
         func fail(_ message: String) -> CopybookError { CopybookError(file: file, line: line, message: message) }
-        guard let level = Int(words[0].text), (1...49).contains(level) || level == 66 || level == 77 || level == 88 else {
+        guard let level = Int(words[0].text), (1...49).contains(level) || level == 66 || level == 77 else {
             throw fail("expected a level number (01–49, 66, 77, 88), found '\(words[0].text)'")
         }
-        if level == 88 { return nil }
         if level == 66 { throw fail("level 66 (RENAMES) is not supported yet") }
         var index = 1
         var name = "FILLER"

@@ -16,8 +16,8 @@ extension FieldCodec {
             return .number(try picture.decode(characters).description)
         case .zoned(let digits, let scale, let signed):
             return .number(try Self.decodeZoned(bytes, digits: digits, scale: scale, signed: signed, codePage: codePage).description)
-        case .packed(let digits, let scale, let signed):
-            return .number(try Self.decodePacked(bytes, digits: digits, scale: scale, signed: signed).description)
+        case .packed(let digits, let scale, _):
+            return .number(try Self.decodePacked(bytes, digits: digits, scale: scale).description)
         case .binary(_, let scale, let signed, _, _):
             var value: Int128 = 0
             for byte in bytes { value = value << 8 | Int128(byte) }
@@ -124,7 +124,7 @@ extension FieldCodec {
     }
 
     static func decodePacked(
-        _ bytes: UnsafeRawBufferPointer, digits: Int, scale: Int, signed: Bool
+        _ bytes: UnsafeRawBufferPointer, digits: Int, scale: Int
     ) throws(FieldDecodingError) -> ExactDecimal {
         var value: Int128 = 0
         let nibbleCount = bytes.count * 2
@@ -145,7 +145,6 @@ extension FieldCodec {
         case 0xD, 0xB: value = -value
         default: throw FieldDecodingError(reason: "invalid sign nibble \(String(sign, radix: 16, uppercase: true))")
         }
-        _ = signed
         return ExactDecimal.scaled(value, scale: scale)
     }
 
@@ -174,13 +173,5 @@ extension FieldCodec {
         case .edited(let picture): return ExactDecimal(significand: 0, scale: picture.scale).description
         default: return "0"
         }
-    }
-}
-
-extension String {
-    func trimmingTrailing() -> String {
-        var text = self
-        while text.last == " " { text.removeLast() }
-        return text
     }
 }

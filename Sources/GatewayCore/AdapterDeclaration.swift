@@ -83,7 +83,8 @@ public struct DeclaredError: Sendable {
     public var title: LocalizedText?
     public var retryable: Bool
 
-    public var error: (String) -> GatewayError {
-        { returnCode in .declared(code: code, status: status, title: title, returnCode: returnCode, retryable: retryable) }
+    /// The problem this declared error is, for the legacy return code that was answered.
+    public func error(returnCode: String) -> GatewayError {
+        .declared(code: code, status: status, title: title, returnCode: returnCode, retryable: retryable)
     }
 }

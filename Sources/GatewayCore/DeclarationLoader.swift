@@ -59,7 +59,6 @@ public struct DeclarationLoader {
             reader.report(problem)
             return nil
         }
-        let before = reader.problems.count
         guard reader.mapping(root, allowed: Self.topLevelKeys, required: ["adapter", "kind", "title", "endpoint", "operations"]) != nil
         else { return nil }
 
@@ -88,7 +87,6 @@ public struct DeclarationLoader {
             }
         }
         // Kind-specific checks still run on a declaration with problems, so every problem is reported at once.
-        _ = before
         guard let title, let endpoint = root["endpoint"], !name.isEmpty, !kind.isEmpty else { return nil }
         return AdapterDeclaration(
             name: name, kind: kind, title: title, description: description, endpoint: endpoint, contracts: contracts,

@@ -142,7 +142,7 @@ struct FixedWidthOperation: Sendable {
             // Declared errors are keyed by the first condition's field.
             if index == 0 {
                 for (code, declared) in errors where Self.matches(text, code, numeric: condition.field.codec?.isNumeric == true) {
-                    return declared.error(text)
+                    return declared.error(returnCode: text)
                 }
             }
             return .unexpectedReturnCode(adapter: adapter, field: condition.field.name, value: text)
