@@ -51,17 +51,23 @@ extension FieldCodec {
     /// Text in the code page as a String without trailing spaces. Control characters (binary data
     /// under a text picture, LOW-VALUES) read as spaces. Builds UTF-8 directly: this is the hot path
     /// of text-heavy records.
-    static func decodeText(_ bytes: UnsafeRawBufferPointer, codePage: CodePage) -> String {
+    static func decodeText(_ bytes: UnsafeRawBufferPointer, codePage: CodePage, trim: TextTrim = .right) -> String {
         let table = codePage.toUnicode
         @inline(__always) func scalar(_ byte: UInt8) -> UInt32 {
             let value = UInt32(table[Int(byte)])
             return value < 0x20 || (0x7F...0x9F).contains(value) ? 0x20 : value
         }
         var end = bytes.count
-        while end > 0, scalar(bytes[end - 1]) == 0x20 { end -= 1 }
-        return String(unsafeUninitializedCapacity: end * 3) { buffer in
+        if trim != .none {
+            while end > 0, scalar(bytes[end - 1]) == 0x20 { end -= 1 }
+        }
+        var begin = 0
+        if trim == .both {
+            while begin < end, scalar(bytes[begin]) == 0x20 { begin += 1 }
+        }
+        return String(unsafeUninitializedCapacity: (end - begin) * 3) { buffer in
             var count = 0
-            for index in 0..<end {
+            for index in begin..<end {
                 let value = scalar(bytes[index])
                 if value < 0x80 {
                     buffer[count] = UInt8(value)

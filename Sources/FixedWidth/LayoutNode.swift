@@ -20,11 +20,17 @@ public final class LayoutNode: Sendable {
     public let children: [LayoutNode]
     /// 88-level condition names on this item.
     public let conditions: [Copybook.Condition]
+    /// For a table: occurrences whose bytes are all blank (spaces, LOW-VALUES or zero digits) are
+    /// unused slots, left out of the decoded array (CPA-005's six segments per record).
+    public let omitsBlankOccurrences: Bool
+    /// How a text field is trimmed; nil: the layout's policy.
+    public let trim: TextTrim?
     public let line: Int
 
     init(
         name: String, jsonName: String, offset: Int, size: Int, occurs: Int?, dependingOn: String?, occursMinimum: Int,
-        redefines: String?, codec: FieldCodec?, children: [LayoutNode], conditions: [Copybook.Condition] = [], line: Int
+        redefines: String?, codec: FieldCodec?, children: [LayoutNode], conditions: [Copybook.Condition] = [],
+        omitsBlankOccurrences: Bool = false, trim: TextTrim? = nil, line: Int
     ) {
         self.name = name
         self.jsonName = jsonName
@@ -37,6 +43,8 @@ public final class LayoutNode: Sendable {
         self.codec = codec
         self.children = children
         self.conditions = conditions
+        self.omitsBlankOccurrences = omitsBlankOccurrences
+        self.trim = trim
         self.line = line
     }
 
@@ -58,7 +66,10 @@ public final class LayoutNode: Sendable {
         } else {
             single = .object(children.filter { !$0.isFiller }.map { ($0.jsonName, $0.schema) })
         }
-        if let occurs { return .array(single, minItems: dependingOn == nil ? occurs : occursMinimum, maxItems: occurs) }
+        if let occurs {
+            let minimum = omitsBlankOccurrences ? 0 : dependingOn == nil ? occurs : occursMinimum
+            return .array(single, minItems: minimum, maxItems: occurs)
+        }
         return single
     }
 }

@@ -77,6 +77,7 @@ extension RecordLayout {
         var items: [JSONValue] = []
         items.reserveCapacity(count)
         for index in 0..<count {
+            if node.omitsBlankOccurrences, isBlank(bytes, from: start + index * node.size, count: node.size) { continue }
             items.append(try decodeSingle(node, at: start + index * node.size, bytes, lenient: lenient, excluded: excluded))
         }
         return .array(items)
@@ -92,8 +93,12 @@ extension RecordLayout {
                 throw RecordDecodingError(
                     field: path(of: node.name), offset: start, hex: "", reason: "the record ends before this field (\(bytes.count) bytes)")
             }
+            let field = UnsafeRawBufferPointer(rebasing: bytes[start..<(start + node.size)])
+            if case .alphanumeric = codec, let trim = node.trim ?? (textTrim == .right ? nil : textTrim) {
+                return .string(FieldCodec.decodeText(field, codePage: codePage, trim: trim))
+            }
             do {
-                return try codec.decode(UnsafeRawBufferPointer(rebasing: bytes[start..<(start + node.size)]), codePage: codePage)
+                return try codec.decode(field, codePage: codePage)
             } catch {
                 if lenient { return .null }
                 switch invalidValues {
@@ -111,6 +116,15 @@ extension RecordLayout {
             object[child.jsonName] = try decode(child, base: start, bytes, lenient: lenient, excluded: excluded)
         }
         return .object(object)
+    }
+
+    /// Whether a slot holds no data: every byte a space, LOW-VALUE or zero digit (short records:
+    /// missing bytes count as blank).
+    func isBlank(_ bytes: UnsafeRawBufferPointer, from start: Int, count: Int) -> Bool {
+        let zero = codePage.digit(0)
+        let end = min(bytes.count, start + count)
+        guard start < end else { return true }
+        return bytes[start..<end].allSatisfy { $0 == codePage.space || $0 == 0 || $0 == zero }
     }
 
     func hex(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ count: Int) -> String {

@@ -21,7 +21,7 @@ extension RecordLayout {
     }
 
     private func fill(_ node: LayoutNode, base: Int, _ buffer: UnsafeMutableRawBufferPointer) {
-        guard node.redefines == nil else { return }
+        guard node.redefines == nil, !node.omitsBlankOccurrences else { return }
         for index in 0..<(node.occurs ?? 1) {
             let start = base + node.offset + index * node.size
             if let codec = node.codec {

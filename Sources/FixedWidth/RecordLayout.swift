@@ -7,7 +7,7 @@ import GatewayCore
 public struct RecordLayout: Sendable {
     public let name: String
     public let root: LayoutNode
-    public let codePage: CodePage
+    public internal(set) var codePage: CodePage
     /// Fields by COBOL name (names must be unique within the record).
     public let fields: [String: LayoutNode]
     /// Where each named field's first occurrence starts, from the start of the record.
@@ -30,6 +30,9 @@ public struct RecordLayout: Sendable {
 
     /// Default: `.error`. Members of a REDEFINES set are null when invalid whatever the policy.
     public var invalidValues: InvalidValuePolicy = .error
+
+    /// How text fields are trimmed, unless a field says otherwise. Default: `.right`.
+    public var textTrim: TextTrim = .right
 
     /// The largest record a layout may describe.
     public static let maximumLength = 16 << 20
@@ -121,6 +124,33 @@ public struct RecordLayout: Sendable {
         self.tableMembers = builder.tableMembers
         self.redefinitionMembers = builder.redefinitionMembers
         try checkDependingOn(file: file)
+    }
+
+    /// A layout whose nodes are already built (declared layouts, `FileLayout`): `root`'s children
+    /// are the fields, at offsets from the start of the record.
+    init(name: String, root: LayoutNode, codePage: CodePage) {
+        self.name = name
+        self.root = root
+        self.codePage = codePage
+        var fields: [String: LayoutNode] = [:]
+        var offsets: [String: Int] = [:]
+        var paths: [String: String] = [:]
+        var tableMembers: Set<String> = []
+        func visit(_ node: LayoutNode, base: Int, path: String, inTable: Bool) {
+            for child in node.children where !child.isFiller {
+                fields[child.name] = child
+                offsets[child.name] = base + child.offset
+                paths[child.name] = path + "." + child.name
+                if inTable { tableMembers.insert(child.name) }
+                visit(child, base: base + child.offset, path: path + "." + child.name, inTable: inTable || child.occurs != nil)
+            }
+        }
+        visit(root, base: 0, path: name, inTable: false)
+        self.fields = fields
+        self.absoluteOffsets = offsets
+        self.paths = paths
+        self.tableMembers = tableMembers
+        self.redefinitionMembers = []
     }
 
     /// `OCCURS … DEPENDING ON` is supported for the item that ends the record (the standard COBOL

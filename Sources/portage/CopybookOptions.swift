@@ -5,7 +5,12 @@ import Foundation
 /// The record layout options `decode`, `encode` and `layout` share.
 struct CopybookOptions: ParsableArguments {
     @Option(help: "The COBOL copybook describing one record.")
-    var copybook: String
+    var copybook: String?
+
+    @Option(
+        name: .customLong("layout"),
+        help: "A declared file layout (YAML: record types, structure and control totals, e.g. Contracts/formats/nacha-ach.yaml) instead of a copybook.")
+    var fileLayoutPath: String?
 
     @Option(help: "Code page of the data: cp037 (default), cp273, cp277, cp278, cp280, cp284, cp285, cp297, cp500, cp871, cp1047, cp1140–cp1149, ascii, latin1.")
     var encoding = "cp037"
@@ -16,6 +21,9 @@ struct CopybookOptions: ParsableArguments {
     @Option(help: "A field whose bytes are not a valid value: error (the record fails), null, or raw (hex text).")
     var invalid: RecordLayout.InvalidValuePolicy = .error
 
+    @Option(help: "Text fields lose: none (every space kept), right (trailing spaces, the default) or both (leading and trailing).")
+    var trim: TextTrim = .right
+
     @Option(help: "COMP-1/COMP-2 format: ibm (hexadecimal, mainframes) or ieee.")
     var float: RecordLayout.FloatFormat = .ibm
 
@@ -25,8 +33,28 @@ struct CopybookOptions: ParsableArguments {
     @Option(help: "VALUE=GROUP,…: the group each value of --segment-field selects; the other groups are left out.")
     var segmentMap: String?
 
-    /// The layout, or a message naming the copybook, line and problem.
-    func layout() throws -> RecordLayout {
+    func validate() throws {
+        guard (copybook == nil) != (fileLayoutPath == nil) else {
+            throw ValidationError("give either --copybook FILE or --layout FILE")
+        }
+    }
+
+    /// The declared file layout, if `--layout` was given, or every problem with file, line and key.
+    func fileLayout() throws -> FileLayout? {
+        guard let path = fileLayoutPath else { return nil }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ValidationError("cannot read the layout \(path)")
+        }
+        do {
+            return try FileLayout(yaml: text, file: path)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    /// The copybook's layout, or a message naming the copybook, line and problem.
+    func recordLayout() throws -> RecordLayout {
+        guard let copybook else { throw ValidationError("give --copybook FILE") }
         guard let codePage = CodePage.named(encoding) else {
             throw ValidationError("unknown encoding '\(encoding)'; one of \(CodePage.supportedNames.joined(separator: ", "))")
         }
@@ -36,6 +64,7 @@ struct CopybookOptions: ParsableArguments {
         do {
             var layout = try RecordLayout(copybook: Copybook.parse(text, file: copybook), codePage: codePage, naming: names, floats: float)
             layout.invalidValues = invalid
+            layout.textTrim = trim
             if let segmentField {
                 guard layout.fields[segmentField.uppercased()] != nil else {
                     throw ValidationError("--segment-field \(segmentField) is not a field of \(copybook)")
@@ -61,3 +90,4 @@ struct CopybookOptions: ParsableArguments {
 extension RecordLayout.Naming: ExpressibleByArgument {}
 extension RecordLayout.InvalidValuePolicy: ExpressibleByArgument {}
 extension RecordLayout.FloatFormat: ExpressibleByArgument {}
+extension TextTrim: ExpressibleByArgument {}

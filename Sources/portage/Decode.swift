@@ -39,7 +39,8 @@ struct Decode: ParsableCommand {
     }
 
     func run() throws {
-        let layout = try options.layout()
+        if let fileLayout = try options.fileLayout() { return try decode(fileLayout) }
+        let layout = try options.recordLayout()
         let format: RecordFormat
         switch recordFormat {
         case .F: format = .fixed(length: layout.length)
@@ -88,6 +89,48 @@ struct Decode: ParsableCommand {
                         "\(path): record \(record.number) at byte \(record.offset + error.offset): \(error.field) [\(error.hex)]: \(error.reason)\n".utf8))
                 }
             }
+        }
+        output.flush()
+        if failures > 0, !keepGoing { throw ExitCode(1) }
+    }
+}
+
+extension Decode {
+    /// A declared file: records of several types, `{"recordType": …, fields…}` per line; structure
+    /// and control-total problems go to standard error like decoding errors.
+    func decode(_ layout: FileLayout) throws {
+        let output = BufferedOutput()
+        let writer = JSONWriter()
+        var failures = 0
+        for path in data {
+            guard let handle = FileHandle(forReadingAtPath: path) else { throw ValidationError("cannot open \(path)") }
+            defer { try? handle.close() }
+            var decoder = FileDecoder(layout: layout)
+            var reader = RecordReader(format: decoder.recordFormat) { count in Array(try handle.read(upToCount: count) ?? Data()) }
+            func emit(_ events: [FileDecoder.Event]) {
+                for event in events {
+                    switch event {
+                    case .record(let record):
+                        output.write(writer.bytes(.object(record.json)))
+                        output.write([0x0A])
+                    case .problem(let problem):
+                        failures += 1
+                        output.flush()
+                        FileHandle.standardError.write(Data("\(path): \(problem)\n".utf8))
+                    }
+                }
+            }
+            while true {
+                do {
+                    guard let raw = try reader.next() else { break }
+                    emit(decoder.decode(raw))
+                } catch {
+                    output.flush()
+                    FileHandle.standardError.write(Data("\(path): \(error)\n".utf8))
+                    throw ExitCode(2)
+                }
+            }
+            emit(decoder.finish())
         }
         output.flush()
         if failures > 0, !keepGoing { throw ExitCode(1) }

@@ -20,7 +20,8 @@ struct Encode: ParsableCommand {
     var input: [String] = []
 
     func run() throws {
-        let layout = try options.layout()
+        let fileLayout = try options.fileLayout()
+        let layout = fileLayout == nil ? try options.recordLayout() : nil
         guard recordFormat != .VB else { throw ValidationError("encode writes F, V or lines; VB blocking is not supported") }
         let output = BufferedOutput()
         var failures = 0
@@ -36,6 +37,12 @@ struct Encode: ParsableCommand {
                     guard case .object(let object) = try JSONParser.parse(line.bytes) else {
                         throw ValidationError("line \(line.number) is not a JSON object")
                     }
+                    if let fileLayout {
+                        // A declared file: its own framing, whatever --record-format says.
+                        output.write(try FileEncoder.encode(object, layout: fileLayout) + (fileLayout.framing == .lines ? [0x0A] : []))
+                        continue
+                    }
+                    guard let layout else { continue }
                     let record = try layout.encode(object)
                     switch recordFormat {
                     case .V: output.write([UInt8(truncatingIfNeeded: (record.count + 4) >> 8), UInt8(truncatingIfNeeded: record.count + 4), 0, 0] + record)
@@ -48,6 +55,9 @@ struct Encode: ParsableCommand {
                 } catch let error as RecordEncodingError {
                     failures += 1
                     FileHandle.standardError.write(Data("\(name): line \(line.number): \(error.field): \(error.reason.en)\n".utf8))
+                } catch let error as ValidationError {
+                    failures += 1
+                    FileHandle.standardError.write(Data("\(name): \(error.message)\n".utf8))
                 }
             }
         }

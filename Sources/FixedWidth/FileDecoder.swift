@@ -1,0 +1,185 @@
+import GatewayCore
+
+/// Decodes a file declared by a `FileLayout`, one record at a time: repairs what text transfers
+/// do to lines (trimmed trailing spaces, lost line breaks), picks each record's type, decodes its
+/// fields and checks the file's structure and control totals as the trailers arrive.
+///
+/// Feed it the records of a `RecordReader` using `recordFormat`, then call `finish()`.
+public struct FileDecoder {
+    /// A decoded record.
+    public struct Record: Sendable {
+        /// Counted from 1 over the records of the file (a line holding two records gives two).
+        public var number: Int
+        /// The line it came from (lines framing), counted from 1.
+        public var line: Int?
+        /// Where it starts in the file, in bytes.
+        public var offset: Int
+        public var type: String
+        /// False for records that carry no data (block padding).
+        public var output: Bool
+        public var object: JSONObject
+
+        /// `{"recordType": …, fields…}`: what `portage decode --layout` writes per line.
+        public var json: JSONObject {
+            var result = JSONObject([("recordType", .string(type))])
+            for (key, value) in object { result[key] = value }
+            return result
+        }
+    }
+
+    /// What is wrong, and where: the record, the line, the byte offset, the field and its raw bytes.
+    public struct Problem: Error, Sendable, CustomStringConvertible {
+        public var record: Int?
+        public var line: Int?
+        public var offset: Int?
+        public var recordType: String?
+        public var field: String?
+        public var hex: String?
+        public var reason: String
+
+        public var description: String {
+            var place: [String] = []
+            if let record { place.append("record \(record)" + (recordType.map { " (\($0))" } ?? "")) }
+            if let line, line != record { place.append("line \(line)") }
+            if let offset { place.append("byte \(offset)") }
+            var text = place.joined(separator: ", ")
+            if let field { text += (text.isEmpty ? "" : ": ") + field + (hex.map { " [\($0)]" } ?? "") }
+            return text + (text.isEmpty ? "" : ": ") + reason
+        }
+    }
+
+    public enum Event: Sendable {
+        case record(Record)
+        case problem(Problem)
+    }
+
+    public let layout: FileLayout
+    private var controls: ControlTotals
+    private var number = 0
+
+    public init(layout: FileLayout) {
+        self.layout = layout
+        self.controls = ControlTotals(layout: layout)
+    }
+
+    /// How to split the file into raw records for `decode(_:)`.
+    public var recordFormat: RecordFormat {
+        layout.framing == .fixed ? .fixed(length: layout.recordLength) : .lines
+    }
+
+    /// Decodes one raw record (a line, or a fixed-length block); a line may hold several records.
+    public mutating func decode(_ raw: RecordReader.Record) -> [Event] {
+        var bytes = Array(raw.bytes)
+        var codePage = layout.codePage
+        if layout.isUTF8, bytes.contains(where: { $0 >= 0x80 }) {
+            guard let characters = Self.oneBytePerCharacter(bytes) else {
+                number += 1
+                return [.problem(Problem(
+                    record: number, line: line(raw), offset: raw.offset, reason: "more than 128 different non-ASCII characters in one line"))]
+            }
+            (bytes, codePage) = characters
+        }
+        let length = layout.recordLength
+        if layout.framing == .lines {
+            if bytes.isEmpty { return [] }
+            if bytes.count > length {
+                guard bytes.count % length == 0 else {
+                    number += 1
+                    return [.problem(Problem(
+                        record: number, line: raw.number, offset: raw.offset,
+                        reason: "the line is \(bytes.count) characters long; records are \(length)"))]
+                }
+            } else if bytes.count < length {
+                guard layout.shortRecords == .pad else {
+                    number += 1
+                    return [.problem(Problem(
+                        record: number, line: raw.number, offset: raw.offset,
+                        reason: "the line is \(bytes.count) characters long; records are \(length)"))]
+                }
+                bytes += repeatElement(codePage.space, count: length - bytes.count)
+            }
+        }
+        var events: [Event] = []
+        for start in stride(from: 0, to: bytes.count, by: length) {
+            events += decodeOne(bytes[start..<(start + length)], codePage: codePage, line: line(raw), offset: raw.offset + start)
+        }
+        return events
+    }
+
+    /// What the end of the file leaves unchecked: scopes without their trailer.
+    public func finish() -> [Event] {
+        controls.finish().map { .problem(Problem(reason: $0.reason)) }
+    }
+
+    /// Every record and problem of a file held in memory (tests, small files).
+    public static func decode(_ bytes: [UInt8], layout: FileLayout) -> [Event] {
+        var decoder = FileDecoder(layout: layout)
+        var reader = RecordReader(format: decoder.recordFormat, bytes: bytes)
+        var events: [Event] = []
+        do {
+            while let raw = try reader.next() { events += decoder.decode(raw) }
+        } catch {
+            events.append(.problem(Problem(reason: "\(error)")))
+        }
+        return events + decoder.finish()
+    }
+
+    private func line(_ raw: RecordReader.Record) -> Int? {
+        layout.framing == .lines ? raw.number : nil
+    }
+
+    private mutating func decodeOne(_ bytes: ArraySlice<UInt8>, codePage: CodePage, line: Int?, offset: Int) -> [Event] {
+        number += 1
+        let number = number
+        return bytes.withUnsafeBytes { buffer -> [Event] in
+            guard let type = layout.recordTypes.first(where: { $0.matches(buffer) }) else {
+                let start = FieldCodec.decodeText(UnsafeRawBufferPointer(rebasing: buffer.prefix(8)), codePage: codePage)
+                return [.problem(Problem(
+                    record: number, line: line, offset: offset, reason: "no record type matches a record starting '\(start)'"))]
+            }
+            var events: [Event] = []
+            var recordLayout = type.layout
+            recordLayout.codePage = codePage
+            var object = JSONObject()
+            do throws(RecordDecodingError) {
+                object = try recordLayout.decode(buffer)
+            } catch {
+                events.append(.problem(Problem(
+                    record: number, line: line, offset: offset + error.offset, recordType: type.name, field: error.field,
+                    hex: error.hex, reason: error.reason)))
+            }
+            for finding in controls.take(type: type.name, object: object, number: number) {
+                events.append(.problem(Problem(
+                    record: finding.record, line: finding.record == number ? line : nil, recordType: finding.recordType,
+                    reason: finding.reason)))
+            }
+            if type.output { events.append(.record(Record(number: number, line: line, offset: offset, type: type.name, output: true, object: object))) }
+            return events
+        }
+    }
+
+    /// A UTF-8 line as one byte per character with a code page for it: fields are measured in
+    /// characters. Nil when the line has more than 128 distinct non-ASCII characters.
+    static func oneBytePerCharacter(_ bytes: [UInt8]) -> ([UInt8], CodePage)? {
+        var table = (0..<256).map { $0 < 0x80 ? UInt16($0) : 0xFFFD }
+        var codes: [UInt32: UInt8] = [:]
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count)
+        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
+            if scalar.value < 0x80 {
+                result.append(UInt8(scalar.value))
+                continue
+            }
+            if let code = codes[scalar.value] {
+                result.append(code)
+                continue
+            }
+            guard codes.count < 128 else { return nil }
+            let code = UInt8(0x80 + codes.count)
+            codes[scalar.value] = code
+            table[Int(code)] = scalar.value <= 0xFFFF ? UInt16(scalar.value) : 0xFFFD
+            result.append(code)
+        }
+        return (result, CodePage(name: "utf-8", toUnicode: table, isEBCDIC: false))
+    }
+}

@@ -1,0 +1,397 @@
+import GatewayCore
+
+extension FileLayout {
+    /// Reads a declared file layout; every problem is reported with its file, line, column and key
+    /// path, all of them at once.
+    public init(yaml: String, file: String) throws(DeclarationErrors) {
+        let node: DeclarationNode
+        switch DeclarationNode.parse(yaml: yaml, file: file) {
+        case .success(let parsed): node = parsed
+        case .failure(let problem): throw DeclarationErrors([problem])
+        }
+        let reader = DeclarationReader()
+        let parsed = Parser(reader: reader).layout(node)
+        guard reader.problems.isEmpty, let parsed else { throw DeclarationErrors(reader.problems) }
+        self = parsed
+    }
+
+    private struct Parser {
+        let reader: DeclarationReader
+
+        static let topKeys = [
+            "layout", "title", "description", "encoding", "record-length", "framing", "short-records", "invalid-values", "records",
+            "structure", "checks",
+        ]
+        static let fieldKeys = [
+            "name", "start", "length", "type", "scale", "signed", "trim", "picture", "usage", "occurs", "omit-blank", "fields",
+            "description",
+        ]
+        static let checkKeys = ["scope", "field", "count", "per", "sum", "where", "modulo", "same", "sequence", "description"]
+
+        func layout(_ node: DeclarationNode) -> FileLayout? {
+            guard reader.mapping(node, allowed: Self.topKeys, required: ["layout", "record-length", "records"]) != nil else {
+                return nil
+            }
+            let name = reader.string(node["layout"]) ?? ""
+            if node["title"] != nil { _ = reader.localized(node["title"]) }
+            var codePage = CodePage.ascii
+            var isUTF8 = false
+            if let encodingNode = node["encoding"], let encoding = reader.string(encodingNode) {
+                if ["utf-8", "utf8"].contains(encoding.lowercased()) {
+                    isUTF8 = true
+                } else if let page = CodePage.named(encoding) {
+                    codePage = page
+                } else {
+                    reader.report(encodingNode, "unknown encoding '\(encoding)'; one of utf-8, \(CodePage.supportedNames.joined(separator: ", "))")
+                }
+            }
+            let recordLength = reader.integer(node["record-length"], in: 1...RecordLayout.maximumLength) ?? 1
+            let framing = choice(node["framing"], default: Framing.lines)
+            let shortRecords = choice(node["short-records"], default: ShortRecordPolicy.error)
+            let invalidValues = choice(node["invalid-values"], default: RecordLayout.InvalidValuePolicy.error)
+
+            var types: [RecordType] = []
+            if let recordsNode = node["records"], let records = reader.mapping(recordsNode) {
+                if records.isEmpty { reader.report(recordsNode, "declare at least one record type") }
+                for entry in records {
+                    if let type = recordType(
+                        entry.key, entry.value, codePage: codePage, length: recordLength, invalidValues: invalidValues)
+                    {
+                        types.append(type)
+                    }
+                }
+            }
+            let scopes = node["structure"].map { structure($0, types: types) } ?? []
+            var checks: [Check] = []
+            if let checksNode = node["checks"] {
+                if case .sequence(let items) = checksNode.content {
+                    checks = items.compactMap { check($0, types: types, scopes: scopes) }
+                } else {
+                    reader.report(checksNode, "expected a list of checks, found \(checksNode.typeName)")
+                }
+            }
+            return FileLayout(
+                name: name, codePage: codePage, isUTF8: isUTF8, recordLength: recordLength, framing: framing,
+                shortRecords: shortRecords, recordTypes: types, scopes: scopes, checks: checks)
+        }
+
+        func choice<T: RawRepresentable & CaseIterable>(_ node: DeclarationNode?, default value: T) -> T where T.RawValue == String {
+            guard let node, let text = reader.string(node) else { return value }
+            guard let chosen = T(rawValue: text) else {
+                reader.report(node, "expected one of \(T.allCases.map(\.rawValue).joined(separator: ", ")), found '\(text)'")
+                return value
+            }
+            return chosen
+        }
+
+        // MARK: Record types
+
+        func recordType(
+            _ name: String, _ node: DeclarationNode, codePage: CodePage, length: Int, invalidValues: RecordLayout.InvalidValuePolicy
+        ) -> RecordType? {
+            guard reader.mapping(node, allowed: ["when", "fields", "output", "description"], required: ["when", "fields"]) != nil else {
+                return nil
+            }
+            var offset = 0
+            var value: [UInt8] = []
+            var fill: UInt8?
+            if let when = node["when"], reader.mapping(when, allowed: ["start", "equals", "fill"], required: ["start"]) != nil {
+                offset = (reader.integer(when["start"], in: 1...length) ?? 1) - 1
+                let equals = reader.string(when["equals"])
+                let filler = reader.string(when["fill"])
+                if (equals == nil) == (filler == nil) {
+                    reader.report(when, "give either 'equals' (the type code) or 'fill' (a character every byte repeats)")
+                }
+                if let equals {
+                    value = encode(equals, codePage: codePage, at: when["equals"]!)
+                    if equals.isEmpty || offset + value.count > length {
+                        reader.report(when["equals"]!, "the type code must be 1 to \(length - offset) characters")
+                    }
+                }
+                if let filler {
+                    let bytes = encode(filler, codePage: codePage, at: when["fill"]!)
+                    if bytes.count != 1 { reader.report(when["fill"]!, "'fill' is one character") }
+                    fill = bytes.first
+                }
+            }
+            let output = reader.boolean(node["output"]) ?? true
+            var names: Set<String> = []
+            let children = node["fields"].map { fields($0, within: length, names: &names) } ?? []
+            let root = LayoutNode(
+                name: name, jsonName: name, offset: 0, size: length, occurs: nil, dependingOn: nil, occursMinimum: 0, redefines: nil,
+                codec: nil, children: children, line: node.line)
+            var layout = RecordLayout(name: name, root: root, codePage: codePage)
+            layout.invalidValues = invalidValues
+            return RecordType(name: name, offset: offset, value: value, fill: fill, layout: layout, output: output)
+        }
+
+        func encode(_ text: String, codePage: CodePage, at node: DeclarationNode) -> [UInt8] {
+            var bytes: [UInt8] = []
+            for scalar in text.unicodeScalars {
+                guard let byte = codePage.byte(scalar) else {
+                    reader.report(node, "'\(scalar)' has no equivalent in \(codePage.name)")
+                    return []
+                }
+                bytes.append(byte)
+            }
+            return bytes
+        }
+
+        /// Fields at 1-based `start` positions within `size` bytes; overlaps and repeats refused.
+        func fields(_ node: DeclarationNode, within size: Int, names: inout Set<String>) -> [LayoutNode] {
+            guard case .sequence(let items) = node.content, !items.isEmpty else {
+                reader.report(node, "expected a list of fields, found \(node.typeName)")
+                return []
+            }
+            var nodes: [LayoutNode] = []
+            var lastEnd = 0
+            var lastName = ""
+            for item in items {
+                guard let field = field(item, within: size, names: &names) else { continue }
+                if field.offset < lastEnd {
+                    reader.report(item, "\(field.name) starts at \(field.offset + 1), inside \(lastName) (which ends at \(lastEnd)); fields must not overlap and must be in order")
+                }
+                lastEnd = field.offset + field.totalSize
+                lastName = field.name
+                nodes.append(field)
+            }
+            return nodes
+        }
+
+        func field(_ node: DeclarationNode, within size: Int, names: inout Set<String>) -> LayoutNode? {
+            guard reader.mapping(node, allowed: Self.fieldKeys, required: ["name", "start"]) != nil,
+                let name = reader.string(node["name"]), let start = reader.integer(node["start"], in: 1...size)
+            else { return nil }
+            if name == "recordType" || !name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) || name.first?.isNumber != false {
+                reader.report(node["name"]!, "'\(name)' cannot name a field: use letters, digits and _, and not 'recordType' (each decoded record says its type there)")
+            }
+            if !names.insert(name).inserted { reader.report(node["name"]!, "\(name) is declared twice in this record type") }
+            let occurs = node["occurs"].flatMap { reader.integer($0, in: 1...RecordLayout.maximumCount) }
+            let omitBlank = reader.boolean(node["omit-blank"]) ?? false
+            if omitBlank, occurs == nil { reader.report(node["omit-blank"]!, "'omit-blank' applies to repeated fields (with 'occurs')") }
+            let trim = choice(node["trim"], default: TextTrim.right)
+            var codec: FieldCodec?
+            var children: [LayoutNode] = []
+            var length = reader.integer(node["length"], in: 1...size)
+            if let fieldsNode = node["fields"] {
+                for key in ["type", "picture", "usage", "scale", "signed"] where node[key] != nil {
+                    reader.report(node[key]!, "a group (with 'fields') takes no '\(key)'")
+                }
+                guard let groupLength = length else {
+                    reader.report(node, "a group needs 'length' (the size of one occurrence)")
+                    return nil
+                }
+                children = fields(fieldsNode, within: groupLength, names: &names)
+            } else {
+                codec = self.codec(node, length: length)
+                if length == nil { length = codec?.size }
+                if let codec, let length, codec.size != length {
+                    reader.report(node["length"]!, "\(name) is \(codec.size) bytes by its picture, not \(length)")
+                }
+            }
+            guard let length else {
+                if node["picture"] == nil { reader.report(node, "missing required key 'length'") }
+                return nil
+            }
+            if start - 1 + length * (occurs ?? 1) > size {
+                reader.report(node, "\(name) ends at \(start - 1 + length * (occurs ?? 1)), past the \(size) characters it is in")
+            }
+            if trim != .right, codec.map({ if case .alphanumeric = $0 { return false } else { return true } }) ?? true {
+                reader.report(node["trim"]!, "'trim' applies to text fields")
+            }
+            return LayoutNode(
+                name: name, jsonName: name, offset: start - 1, size: length, occurs: occurs, dependingOn: nil,
+                occursMinimum: occurs ?? 0, redefines: nil, codec: codec, children: children, omitsBlankOccurrences: omitBlank,
+                trim: node["trim"] == nil ? nil : trim, line: node.line)
+        }
+
+        /// `type: text | number` (with `scale`, `signed`), or a COBOL `picture` with `usage`.
+        func codec(_ node: DeclarationNode, length: Int?) -> FieldCodec? {
+            if let pictureNode = node["picture"], let picture = reader.string(pictureNode) {
+                if node["type"] != nil || node["scale"] != nil || node["signed"] != nil {
+                    reader.report(pictureNode, "give either 'picture' (and 'usage') or 'type' (and 'scale', 'signed'), not both")
+                }
+                let usage: Copybook.Usage
+                switch reader.string(node["usage"])?.lowercased() ?? "display" {
+                case "display": usage = .display
+                case "comp", "comp-4", "binary": usage = .binary
+                case "comp-5": usage = .nativeBinary
+                case "comp-3", "packed-decimal": usage = .packed
+                case let other:
+                    reader.report(node["usage"]!, "usage '\(other)' is not one of display, comp, comp-4, binary, comp-5, comp-3, packed-decimal")
+                    return nil
+                }
+                do {
+                    return try RecordLayout.Builder.codec(picture: picture.uppercased(), usage: usage, file: node.file, line: pictureNode.line)
+                } catch {
+                    reader.report(pictureNode, error.message)
+                    return nil
+                }
+            }
+            if node["usage"] != nil { reader.report(node["usage"]!, "'usage' goes with 'picture'") }
+            guard let length else { return nil }
+            let type = reader.string(node["type"]) ?? "text"
+            let scale = reader.integer(node["scale"], in: 0...min(length, ExactDecimal.maximumDigits)) ?? 0
+            let signed = reader.boolean(node["signed"]) ?? false
+            switch type {
+            case "text":
+                if node["scale"] != nil || node["signed"] != nil {
+                    reader.report(node["scale"] ?? node["signed"]!, "'scale' and 'signed' apply to numbers")
+                }
+                return .alphanumeric(length: length)
+            case "number":
+                guard length <= ExactDecimal.maximumDigits else {
+                    reader.report(node["length"]!, "a number has at most \(ExactDecimal.maximumDigits) digits")
+                    return nil
+                }
+                return .zoned(digits: length, scale: scale, signed: signed)
+            default:
+                reader.report(node["type"]!, "expected one of text, number (or a COBOL 'picture'), found '\(type)'")
+                return nil
+            }
+        }
+
+        // MARK: Structure and checks
+
+        func structure(_ node: DeclarationNode, types: [RecordType]) -> [Scope] {
+            guard let entries = reader.mapping(node) else { return [] }
+            let typeNames = types.map(\.name)
+            let scopeNames = entries.map(\.key)
+            var scopes: [Scope] = []
+            for (index, entry) in entries.enumerated() {
+                let value = entry.value
+                guard reader.mapping(value, allowed: ["header", "contains", "trailer", "then"], required: ["header", "trailer"]) != nil
+                else { continue }
+                func typeName(_ key: String) -> String {
+                    guard let child = value[key], let name = reader.string(child) else { return "" }
+                    if !typeNames.contains(name) { reader.report(child, "no record type named '\(name)'") }
+                    return name
+                }
+                let header = typeName("header")
+                let trailer = typeName("trailer")
+                let contains = names(value["contains"], allowed: typeNames + scopeNames.filter { $0 != entry.key })
+                let then = names(value["then"], allowed: typeNames)
+                if index > 0, value["then"] != nil {
+                    reader.report(value["then"]!, "only the first scope (the whole file) may have records after its trailer")
+                }
+                scopes.append(Scope(name: entry.key, header: header, trailer: trailer, contains: contains, then: then))
+            }
+            for scope in scopes.dropFirst() where !scopes.contains(where: { $0.contains.contains(scope.name) }) {
+                reader.report(node[scope.name]!, "scope \(scope.name) is in no other scope's 'contains'")
+            }
+            return scopes
+        }
+
+        /// Names or values, one or a list; with `allowed`, each must be one of them.
+        func names(_ node: DeclarationNode?, allowed: [String]?) -> [String] {
+            guard let node else { return [] }
+            let items: [DeclarationNode]
+            switch node.content {
+            case .sequence(let list): items = list
+            case .scalar: items = [node]
+            default:
+                reader.report(node, "expected a list of names, found \(node.typeName)")
+                return []
+            }
+            return items.compactMap { item in
+                guard let name = reader.string(item) else { return nil }
+                if let allowed, !allowed.contains(name) {
+                    reader.report(item, "'\(name)' is not one of \(allowed.joined(separator: ", "))")
+                }
+                return name
+            }
+        }
+
+        func path(_ node: DeclarationNode?, types: [RecordType], allowedTypes: [String]? = nil) -> FieldPath? {
+            guard let node, let text = reader.string(node) else { return nil }
+            let parts = text.split(separator: ".").map(String.init)
+            guard parts.count >= 2, let type = types.first(where: { $0.name == parts[0] }) else {
+                reader.report(node, "'\(text)' is not record-type.field (record types: \(types.map(\.name).joined(separator: ", ")))")
+                return nil
+            }
+            if let allowedTypes, !allowedTypes.contains(type.name) {
+                reader.report(node, "the checked field must be in the scope's header or trailer (\(allowedTypes.joined(separator: " or ")))")
+            }
+            guard exists(Array(parts.dropFirst()), in: type, at: node) else { return nil }
+            return FieldPath(recordType: type.name, members: Array(parts.dropFirst()))
+        }
+
+        func exists(_ members: [String], in type: RecordType, at node: DeclarationNode) -> Bool {
+            var current = type.layout.root
+            for member in members {
+                guard let child = current.children.first(where: { $0.jsonName == member }) else {
+                    let known = current.children.map(\.jsonName).joined(separator: ", ")
+                    reader.report(node, "\(type.name) has no field '\(member)' here (fields: \(known))")
+                    return false
+                }
+                current = child
+            }
+            return true
+        }
+
+        func check(_ node: DeclarationNode, types: [RecordType], scopes: [Scope]) -> Check? {
+            guard reader.mapping(node, allowed: Self.checkKeys, required: ["scope"]) != nil,
+                let scopeName = reader.string(node["scope"])
+            else { return nil }
+            guard let scope = scopes.first(where: { $0.name == scopeName }) else {
+                reader.report(node["scope"]!, "no scope named '\(scopeName)' in 'structure'")
+                return nil
+            }
+            let kinds = ["count", "sum", "same", "sequence"].filter { node[$0] != nil }
+            guard kinds.count == 1 else {
+                reader.report(node, "a check has exactly one of count, sum, same, sequence")
+                return nil
+            }
+            let needsTarget = kinds[0] == "count" || kinds[0] == "sum"
+            if needsTarget, node["field"] == nil { reader.report(node, "missing required key 'field' (the header or trailer field checked)") }
+            if !needsTarget, node["field"] != nil { reader.report(node["field"]!, "'\(kinds[0])' checks take no 'field'") }
+            let target = needsTarget ? path(node["field"], types: types, allowedTypes: [scope.header, scope.trailer]) : nil
+            let typeNames = types.map(\.name)
+            let rule: Check.Rule
+            switch kinds[0] {
+            case "count":
+                let countNode = node["count"]!
+                if countNode.scalar == "all" {
+                    rule = .countAll(per: node["per"].flatMap { reader.integer($0, in: 1...1_000_000) } ?? 1)
+                } else if let text = countNode.scalar, text.contains(".") {
+                    guard let path = path(countNode, types: types) else { return nil }
+                    rule = .countValues(path)
+                } else {
+                    rule = .countRecords(names(countNode, allowed: typeNames))
+                }
+                if node["per"] != nil, countNode.scalar != "all" { reader.report(node["per"]!, "'per' goes with 'count: all'") }
+            case "sum":
+                guard let path = path(node["sum"], types: types) else { return nil }
+                var conditions: [(String, Set<String>)] = []
+                if let whereNode = node["where"], let entries = reader.mapping(whereNode) {
+                    let type = types.first { $0.name == path.recordType }!
+                    for entry in entries where exists(entry.key.split(separator: ".").map(String.init), in: type, at: entry.keyNode) {
+                        conditions.append((entry.key, Set(names(entry.value, allowed: nil).map(Self.canonicalNumber))))
+                    }
+                }
+                var modulo: Int128?
+                if let moduloNode = node["modulo"], let text = reader.string(moduloNode) {
+                    if let value = Int128(text), value > 1 { modulo = value } else { reader.report(moduloNode, "expected a whole number above 1") }
+                }
+                rule = .sum(path, where: conditions, modulo: modulo)
+            case "same":
+                rule = .same(names(node["same"], allowed: allFieldNames(types)))
+            default:
+                guard let field = reader.string(node["sequence"]) else { return nil }
+                if !allFieldNames(types).contains(field) { reader.report(node["sequence"]!, "no record type has a field '\(field)'") }
+                rule = .sequence(field)
+            }
+            return Check(scope: scopeName, target: target, rule: rule, line: node.line)
+        }
+
+        func allFieldNames(_ types: [RecordType]) -> [String] {
+            Array(Set(types.flatMap { $0.layout.root.children.map(\.jsonName) })).sorted()
+        }
+
+        /// `027` and `27` name the same value of a numeric field.
+        static func canonicalNumber(_ text: String) -> String {
+            guard let value = ExactDecimal(text) else { return text }
+            return value.description
+        }
+    }
+}
