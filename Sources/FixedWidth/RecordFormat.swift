@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// How records follow one another in a file or stream.
 ///
 /// ```
@@ -95,7 +101,7 @@ public struct RecordReader {
         case .lines:
             var searched = 0
             while true {
-                if let end = buffer[(start + searched)...].firstIndex(of: 0x0A) {
+                if let end = Self.newline(in: buffer, from: start + searched) {
                     let lineStart = consumed
                     var line = take(end - start + 1).dropLast()
                     if line.last == 0x0D { line = line.dropLast() }
@@ -158,6 +164,16 @@ public struct RecordReader {
         }
         _ = take(4)
         return record(take(length))
+    }
+
+    /// The index of the next LF at or after `from` (`memchr`: the hot path of text files).
+    static func newline(in buffer: [UInt8], from: Int) -> Int? {
+        buffer.withUnsafeBufferPointer { bytes in
+            guard from < bytes.count, let base = bytes.baseAddress, let found = memchr(base + from, 0x0A, bytes.count - from) else {
+                return nil
+            }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }
     }
 
     /// IBM descriptors: big-endian length in the first two bytes; the little-endian variant some

@@ -56,7 +56,8 @@ public struct JSONWriter {
         }
     }
 
-    static func writeString(_ text: String, into out: inout [UInt8]) {
+    /// A JSON string literal, quotes included.
+    public static func writeString(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {

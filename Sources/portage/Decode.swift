@@ -60,6 +60,7 @@ struct Decode: ParsableCommand {
                 Array(try handle.read(upToCount: count) ?? Data())
             }
             var padded = [UInt8](repeating: layout.codePage.space, count: layout.length)
+            let fast = RecordJSONWriter(layout: layout)
             while true {
                 let record: RecordReader.Record
                 do {
@@ -69,6 +70,19 @@ struct Decode: ParsableCommand {
                     output.flush()
                     FileHandle.standardError.write(Data("\(path): \(error)\n".utf8))
                     throw ExitCode(2)
+                }
+                // The usual record goes straight to JSON bytes; anything unusual (short, invalid)
+                // is decoded the general way below, which applies the policies and names the field.
+                if let fast, record.bytes.count >= fast.recordLength {
+                    let written = record.bytes.withUnsafeBytes { bytes in
+                        output.write(upTo: fast.maximumOutputSize + 1) { out in
+                            fast.write(bytes, to: out).map { count in
+                                out[count] = 0x0A
+                                return count + 1
+                            } ?? 0
+                        }
+                    }
+                    if written > 0 { continue }
                 }
                 do {
                     let object: JSONObject
@@ -139,20 +153,47 @@ extension Decode {
 
 /// Collects output and writes it to standard output in large blocks.
 final class BufferedOutput {
-    private var buffer: [UInt8] = []
+    private let capacity: Int
+    private let storage: UnsafeMutablePointer<UInt8>
+    private var count = 0
 
-    init() {
-        buffer.reserveCapacity(1 << 16)
+    init(capacity: Int = 1 << 20) {
+        self.capacity = capacity
+        storage = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        storage.deallocate()
     }
 
     func write(_ bytes: [UInt8]) {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= 1 << 16 { flush() }
+        bytes.withUnsafeBufferPointer { source in
+            _ = write(upTo: source.count) { out in
+                out.update(from: source.baseAddress!, count: source.count)
+                return source.count
+            }
+        }
+    }
+
+    /// Lets `body` write up to `maximum` bytes in place; it returns how many it wrote.
+    func write(upTo maximum: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) -> Int {
+        if count + maximum > capacity { flush() }
+        guard maximum <= capacity else {
+            // Larger than the whole buffer: a temporary one, written at once.
+            let temporary = UnsafeMutablePointer<UInt8>.allocate(capacity: maximum)
+            defer { temporary.deallocate() }
+            let written = body(temporary)
+            FileHandle.standardOutput.write(Data(bytes: temporary, count: written))
+            return written
+        }
+        let written = body(storage + count)
+        count += written
+        return written
     }
 
     func flush() {
-        guard !buffer.isEmpty else { return }
-        FileHandle.standardOutput.write(Data(buffer))
-        buffer.removeAll(keepingCapacity: true)
+        guard count > 0 else { return }
+        FileHandle.standardOutput.write(Data(bytesNoCopy: storage, count: count, deallocator: .none))
+        count = 0
     }
 }
