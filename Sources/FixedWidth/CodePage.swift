@@ -10,8 +10,10 @@ public struct CodePage: Sendable, Hashable {
     /// The byte for a space, used to pad text fields.
     public let space: UInt8
     public let isEBCDIC: Bool
+    /// UTF-8: text fields hold UTF-8 (a field's length counts bytes); numbers are ASCII digits.
+    public let isUTF8: Bool
 
-    init(name: String, toUnicode: [UInt16], isEBCDIC: Bool) {
+    init(name: String, toUnicode: [UInt16], isEBCDIC: Bool, isUTF8: Bool = false) {
         self.name = name
         self.toUnicode = toUnicode
         var reverse = [UInt16](repeating: 0xFFFF, count: 256)
@@ -21,6 +23,7 @@ public struct CodePage: Sendable, Hashable {
         self.fromUnicode = reverse
         self.space = UInt8(reverse[0x20])
         self.isEBCDIC = isEBCDIC
+        self.isUTF8 = isUTF8
     }
 
     /// The code pages by their declaration names (`cp037`, `ibm-1047`, `ascii`…).
@@ -30,11 +33,12 @@ public struct CodePage: Sendable, Hashable {
         case "ebcdic": return .cp037
         case "ascii", "us-ascii": return .ascii
         case "latin1", "iso-8859-1": return .latin1
+        case "utf-8", "utf8": return .utf8
         default: return ebcdicPages.first { $0.name == key }
         }
     }
 
-    public static var supportedNames: [String] { ebcdicPages.map(\.name) + ["ascii", "latin1"] }
+    public static var supportedNames: [String] { ebcdicPages.map(\.name) + ["ascii", "latin1", "utf-8"] }
 
     @inline(__always)
     public func character(_ byte: UInt8) -> Unicode.Scalar {
@@ -61,5 +65,7 @@ public struct CodePage: Sendable, Hashable {
     public static let ascii = CodePage(
         name: "ascii", toUnicode: (0..<256).map { $0 < 128 ? UInt16($0) : 0xFFFD }, isEBCDIC: false)
     public static let latin1 = CodePage(name: "latin1", toUnicode: (0..<256).map { UInt16($0) }, isEBCDIC: false)
+    public static let utf8 = CodePage(
+        name: "utf-8", toUnicode: (0..<256).map { $0 < 128 ? UInt16($0) : 0xFFFD }, isEBCDIC: false, isUTF8: true)
 
 }

@@ -19,6 +19,8 @@ public struct Copybook: Sendable {
         public var blankWhenZero = false
         /// 88-level condition names under this item: name → the values that make it true.
         public var conditions: [Condition] = []
+        /// Level 66: `RENAMES first [THRU last]`, another name for those items' bytes.
+        public var renames: (first: String, last: String?)?
         public var line: Int
     }
 
@@ -184,7 +186,20 @@ public struct Copybook: Sendable {
         guard let level = Int(words[0].text), (1...49).contains(level) || level == 66 || level == 77 else {
             throw fail("expected a level number (01–49, 66, 77, 88), found '\(words[0].text)'")
         }
-        if level == 66 { throw fail("level 66 (RENAMES) is not supported yet") }
+        if level == 66 {
+            // 66 NAME RENAMES FIRST [THRU|THROUGH LAST].
+            let texts = words.map { $0.text.uppercased() }
+            guard texts.count >= 4, texts[2] == "RENAMES" else { throw fail("a level-66 entry is 66 NAME RENAMES ITEM [THRU ITEM]") }
+            var entry = Entry(level: 66, name: texts[1], usage: .display, line: line)
+            if texts.count == 4 {
+                entry.renames = (texts[3], nil)
+            } else if texts.count == 6, texts[4] == "THRU" || texts[4] == "THROUGH" {
+                entry.renames = (texts[3], texts[5])
+            } else {
+                throw fail("a level-66 entry is 66 NAME RENAMES ITEM [THRU ITEM]")
+            }
+            return entry
+        }
         var index = 1
         var name = "FILLER"
         let clauseWords: Set<String> = [
@@ -210,7 +225,7 @@ public struct Copybook: Sendable {
                 entry.picture = picture.uppercased()
             case "USAGE":
                 if peek() == "IS" { index += 1 }
-            case "DISPLAY": entry.usage = .display
+            case "DISPLAY", "NATIONAL": entry.usage = .display
             case "COMP-3", "COMPUTATIONAL-3", "PACKED-DECIMAL": entry.usage = .packed
             case "COMP", "COMPUTATIONAL", "COMP-4", "COMPUTATIONAL-4", "BINARY": entry.usage = .binary
             case "COMP-5", "COMPUTATIONAL-5": entry.usage = .nativeBinary

@@ -42,6 +42,8 @@ extension FieldCodec {
             return .number(size == 4 ? "\(Float(value))" : "\(value)")
         case .justified:
             return .string(String(Self.decodeText(bytes, codePage: codePage).drop { $0 == " " }))
+        case .national:
+            return .string(Self.decodeNational(bytes))
         case .blankWhenZero(let codec):
             if bytes.allSatisfy({ $0 == codePage.space }) { return .number(codec.zeroText) }
             return try codec.decode(bytes, codePage: codePage)
@@ -52,6 +54,7 @@ extension FieldCodec {
     /// under a text picture, LOW-VALUES) read as spaces. Builds UTF-8 directly: this is the hot path
     /// of text-heavy records.
     static func decodeText(_ bytes: UnsafeRawBufferPointer, codePage: CodePage, trim: TextTrim = .right) -> String {
+        if codePage.isUTF8 { return decodeUTF8(bytes, trim: trim) }
         let table = codePage.toUnicode
         @inline(__always) func scalar(_ byte: UInt8) -> UInt32 {
             let value = UInt32(table[Int(byte)])
@@ -85,6 +88,42 @@ extension FieldCodec {
             }
             return count
         }
+    }
+
+    /// UTF-8 text (invalid sequences read as U+FFFD), control characters as spaces.
+    static func decodeUTF8(_ bytes: UnsafeRawBufferPointer, trim: TextTrim) -> String {
+        var scalars = String(decoding: bytes, as: UTF8.self).unicodeScalars.map { scalar in
+            scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) ? " " : scalar
+        }[...]
+        if trim != .none {
+            while scalars.last == " " { scalars = scalars.dropLast() }
+        }
+        if trim == .both {
+            while scalars.first == " " { scalars = scalars.dropFirst() }
+        }
+        var text = String.UnicodeScalarView()
+        text.append(contentsOf: scalars)
+        return String(text)
+    }
+
+    /// UTF-16 big-endian text; NUL and control characters read as spaces, unpaired surrogates as
+    /// U+FFFD.
+    static func decodeNational(_ bytes: UnsafeRawBufferPointer, trim: TextTrim = .right) -> String {
+        var units: [UInt16] = []
+        units.reserveCapacity(bytes.count / 2)
+        for index in stride(from: 0, to: bytes.count - 1, by: 2) {
+            let unit = UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1])
+            units.append(unit < 0x20 || (0x7F...0x9F).contains(unit) ? 0x20 : unit)
+        }
+        var end = units.count
+        if trim != .none {
+            while end > 0, units[end - 1] == 0x20 { end -= 1 }
+        }
+        var start = 0
+        if trim == .both {
+            while start < end, units[start] == 0x20 { start += 1 }
+        }
+        return String(decoding: units[start..<end], as: UTF16.self)
     }
 
     /// Zoned digits with the sign overpunched on the byte at `signIndex` (default: the last).

@@ -17,6 +17,21 @@ extension FieldCodec {
                     en: "expected text, found \(value.typeName)", fr: "texte attendu, reçu : \(value.typeName)"))
             }
             let scalars = Array(text.unicodeScalars)
+            if codePage.isUTF8 {
+                let utf8 = Array(text.utf8)
+                guard utf8.count <= length else {
+                    throw FieldEncodingError(reason: LocalizedText(
+                        en: "\(utf8.count) bytes in UTF-8 is longer than the field's \(length)",
+                        fr: "\(utf8.count) octets en UTF-8 dépassent les \(length) du champ"))
+                }
+                if let control = scalars.first(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+                    throw FieldEncodingError(reason: LocalizedText(
+                        en: "control character U+\(String(control.value, radix: 16, uppercase: true)) is not allowed in a text field",
+                        fr: "le caractère de contrôle U+\(String(control.value, radix: 16, uppercase: true)) est interdit dans un champ texte"))
+                }
+                for index in 0..<length { bytes[index] = index < utf8.count ? utf8[index] : 0x20 }
+                return
+            }
             guard scalars.count <= length else {
                 throw FieldEncodingError(reason: LocalizedText(
                     en: "\(scalars.count) characters is longer than the field's \(length)",
@@ -39,6 +54,27 @@ extension FieldCodec {
                 bytes[index] = byte
             }
             for index in scalars.count..<length { bytes[index] = codePage.space }
+        case .national(let length):
+            guard let text = value.scalarText else {
+                throw FieldEncodingError(reason: LocalizedText(
+                    en: "expected text, found \(value.typeName)", fr: "texte attendu, reçu : \(value.typeName)"))
+            }
+            let units = Array(text.utf16)
+            guard units.count <= length else {
+                throw FieldEncodingError(reason: LocalizedText(
+                    en: "\(units.count) UTF-16 characters is longer than the field's \(length)",
+                    fr: "\(units.count) caractères UTF-16 dépassent les \(length) du champ"))
+            }
+            if let control = text.unicodeScalars.first(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+                throw FieldEncodingError(reason: LocalizedText(
+                    en: "control character U+\(String(control.value, radix: 16, uppercase: true)) is not allowed in a text field",
+                    fr: "le caractère de contrôle U+\(String(control.value, radix: 16, uppercase: true)) est interdit dans un champ texte"))
+            }
+            for index in 0..<length {
+                let unit = index < units.count ? units[index] : 0x20
+                bytes[2 * index] = UInt8(unit >> 8)
+                bytes[2 * index + 1] = UInt8(unit & 0xFF)
+            }
         case .justified(let length):
             try FieldCodec.alphanumeric(length: length).encode(value, into: bytes, codePage: codePage)
             var used = length

@@ -39,6 +39,11 @@ public enum FieldCodec: Sendable, Hashable {
     case float(size: Int, ibm: Bool)
     /// `PIC X(n) JUSTIFIED RIGHT`: padded on the left.
     case justified(length: Int)
+    /// `PIC N(n)` (USAGE NATIONAL): `n` UTF-16 big-endian characters, padded with U+0020.
+    /// ```
+    /// "Lé" in PIC N(3):  00 4C 00 E9 00 20
+    /// ```
+    case national(length: Int)
     /// `BLANK WHEN ZERO`: zero is all spaces; spaces read as zero.
     indirect case blankWhenZero(FieldCodec)
 
@@ -53,6 +58,7 @@ public enum FieldCodec: Sendable, Hashable {
         case .leadingSign(let digits, _): return digits
         case .float(let size, _): return size
         case .justified(let length): return length
+        case .national(let length): return length * 2
         case .blankWhenZero(let codec): return codec.size
         }
     }
@@ -67,14 +73,14 @@ public enum FieldCodec: Sendable, Hashable {
 
     public var isNumeric: Bool {
         switch self {
-        case .alphanumeric, .justified: return false
+        case .alphanumeric, .justified, .national: return false
         default: return true
         }
     }
 
     public var schema: ValueSchema {
         switch self {
-        case .alphanumeric(let length), .justified(let length): return .string(maxLength: length)
+        case .alphanumeric(let length), .justified(let length), .national(let length): return .string(maxLength: length)
         case .zoned(let digits, let scale, let signed), .packed(let digits, let scale, let signed),
             .binary(let digits, let scale, let signed, _, _):
             return .decimal(integerDigits: max(0, digits - scale), fractionDigits: max(0, scale), signed: signed)
@@ -108,6 +114,7 @@ public enum FieldCodec: Sendable, Hashable {
         case .leadingSign(let digits, let scale): return "PIC " + numeric(digits, scale, true) + " SIGN LEADING"
         case .float(let size, let ibm): return (size == 4 ? "COMP-1" : "COMP-2") + (ibm ? " (IBM)" : " (IEEE)")
         case .justified(let length): return "PIC X(\(length)) JUSTIFIED RIGHT"
+        case .national(let length): return "PIC N(\(length))"
         case .blankWhenZero(let codec): return codec.pictureDescription + " BLANK WHEN ZERO"
         }
     }

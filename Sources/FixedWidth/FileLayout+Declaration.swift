@@ -24,7 +24,7 @@ extension FileLayout {
         ]
         static let fieldKeys = [
             "name", "start", "length", "type", "scale", "signed", "trim", "picture", "usage", "occurs", "omit-blank", "fields",
-            "description",
+            "encoding", "description",
         ]
         static let checkKeys = ["scope", "field", "count", "per", "sum", "where", "modulo", "same", "sequence", "description"]
 
@@ -116,12 +116,14 @@ extension FileLayout {
             }
             let output = reader.boolean(node["output"]) ?? true
             var names: Set<String> = []
-            let children = node["fields"].map { fields($0, within: length, names: &names) } ?? []
+            var pages: [String: CodePage] = [:]
+            let children = node["fields"].map { fields($0, within: length, names: &names, pages: &pages) } ?? []
             let root = LayoutNode(
                 name: name, jsonName: name, offset: 0, size: length, occurs: nil, dependingOn: nil, occursMinimum: 0, redefines: nil,
                 codec: nil, children: children, line: node.line)
             var layout = RecordLayout(name: name, root: root, codePage: codePage)
             layout.invalidValues = invalidValues
+            layout.fieldCodePages = pages
             return RecordType(name: name, offset: offset, value: value, fill: fill, layout: layout, output: output)
         }
 
@@ -138,7 +140,7 @@ extension FileLayout {
         }
 
         /// Fields at 1-based `start` positions within `size` bytes; overlaps and repeats refused.
-        func fields(_ node: DeclarationNode, within size: Int, names: inout Set<String>) -> [LayoutNode] {
+        func fields(_ node: DeclarationNode, within size: Int, names: inout Set<String>, pages: inout [String: CodePage]) -> [LayoutNode] {
             guard case .sequence(let items) = node.content, !items.isEmpty else {
                 reader.report(node, "expected a list of fields, found \(node.typeName)")
                 return []
@@ -147,7 +149,7 @@ extension FileLayout {
             var lastEnd = 0
             var lastName = ""
             for item in items {
-                guard let field = field(item, within: size, names: &names) else { continue }
+                guard let field = field(item, within: size, names: &names, pages: &pages) else { continue }
                 if field.offset < lastEnd {
                     reader.report(item, "\(field.name) starts at \(field.offset + 1), inside \(lastName) (which ends at \(lastEnd)); fields must not overlap and must be in order")
                 }
@@ -158,7 +160,7 @@ extension FileLayout {
             return nodes
         }
 
-        func field(_ node: DeclarationNode, within size: Int, names: inout Set<String>) -> LayoutNode? {
+        func field(_ node: DeclarationNode, within size: Int, names: inout Set<String>, pages: inout [String: CodePage]) -> LayoutNode? {
             guard reader.mapping(node, allowed: Self.fieldKeys, required: ["name", "start"]) != nil,
                 let name = reader.string(node["name"]), let start = reader.integer(node["start"], in: 1...size)
             else { return nil }
@@ -170,6 +172,13 @@ extension FileLayout {
             let omitBlank = reader.boolean(node["omit-blank"]) ?? false
             if omitBlank, occurs == nil { reader.report(node["omit-blank"]!, "'omit-blank' applies to repeated fields (with 'occurs')") }
             let trim = choice(node["trim"], default: TextTrim.right)
+            if let encodingNode = node["encoding"], let encoding = reader.string(encodingNode) {
+                if let page = CodePage.named(encoding) {
+                    pages[name] = page
+                } else {
+                    reader.report(encodingNode, "unknown encoding '\(encoding)'; one of \(CodePage.supportedNames.joined(separator: ", "))")
+                }
+            }
             var codec: FieldCodec?
             var children: [LayoutNode] = []
             var length = reader.integer(node["length"], in: 1...size)
@@ -181,7 +190,7 @@ extension FileLayout {
                     reader.report(node, "a group needs 'length' (the size of one occurrence)")
                     return nil
                 }
-                children = fields(fieldsNode, within: groupLength, names: &names)
+                children = fields(fieldsNode, within: groupLength, names: &names, pages: &pages)
             } else {
                 codec = self.codec(node, length: length)
                 if length == nil { length = codec?.size }

@@ -25,12 +25,14 @@ public final class LayoutNode: Sendable {
     public let omitsBlankOccurrences: Bool
     /// How a text field is trimmed; nil: the layout's policy.
     public let trim: TextTrim?
+    /// Level 66: the items this name covers (`A` or `A THRU B`); decoded, never encoded.
+    public let renames: String?
     public let line: Int
 
     init(
         name: String, jsonName: String, offset: Int, size: Int, occurs: Int?, dependingOn: String?, occursMinimum: Int,
         redefines: String?, codec: FieldCodec?, children: [LayoutNode], conditions: [Copybook.Condition] = [],
-        omitsBlankOccurrences: Bool = false, trim: TextTrim? = nil, line: Int
+        omitsBlankOccurrences: Bool = false, trim: TextTrim? = nil, renames: String? = nil, line: Int
     ) {
         self.name = name
         self.jsonName = jsonName
@@ -45,10 +47,22 @@ public final class LayoutNode: Sendable {
         self.conditions = conditions
         self.omitsBlankOccurrences = omitsBlankOccurrences
         self.trim = trim
+        self.renames = renames
         self.line = line
     }
 
     public var isFiller: Bool { name == "FILLER" }
+
+    /// An alternative view of bytes another item owns (REDEFINES, RENAMES): not written on encode.
+    public var isAlias: Bool { redefines != nil || renames != nil }
+
+    /// The same item at another offset (RENAMES places items relative to the renamed range).
+    func moved(to offset: Int) -> LayoutNode {
+        LayoutNode(
+            name: name, jsonName: jsonName, offset: offset, size: size, occurs: occurs, dependingOn: dependingOn,
+            occursMinimum: occursMinimum, redefines: redefines, codec: codec, children: children, conditions: conditions,
+            omitsBlankOccurrences: omitsBlankOccurrences, trim: trim, renames: renames, line: line)
+    }
 
     /// Total bytes, all occurrences included.
     public var totalSize: Int { size * (occurs ?? 1) }

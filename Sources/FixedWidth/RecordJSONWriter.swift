@@ -43,7 +43,7 @@ public final class RecordJSONWriter: Sendable {
     static let otherValueRoom = 96
 
     public init?(layout: RecordLayout) {
-        guard layout.segments == nil, layout.dependingOnTable == nil else { return nil }
+        guard layout.segments == nil, layout.dependingOnTable == nil, layout.fieldCodePages.isEmpty else { return nil }
         var compiler = Compiler(layout: layout)
         guard compiler.object(layout.root, base: 0) else { return nil }
         compiler.flush()
@@ -127,7 +127,7 @@ public final class RecordJSONWriter: Sendable {
             guard Set(members.map(\.jsonName)).count == members.count else { return false }
             literal([UInt8(ascii: "{")])
             for (index, child) in members.enumerated() {
-                guard child.redefines == nil, !layout.redefinitionMembers.contains(child.name), !child.omitsBlankOccurrences else { return false }
+                guard !child.isAlias, !layout.redefinitionMembers.contains(child.name), !child.omitsBlankOccurrences else { return false }
                 var name: [UInt8] = []
                 JSONWriter.writeString(child.jsonName, into: &name)
                 literal((index == 0 ? [] : [UInt8(ascii: ",")]) + name + [UInt8(ascii: ":")])
@@ -150,12 +150,22 @@ public final class RecordJSONWriter: Sendable {
 
         mutating func single(_ node: LayoutNode, at offset: Int) -> Bool {
             guard let codec = node.codec else { return object(node, base: offset) }
+            let quoted = layout.decimalsAsStrings && codec.isNumeric
+            if quoted { literal([UInt8(ascii: "\"")]) }
+            defer { if quoted { literal([UInt8(ascii: "\"")]) } }
             // Text expands to at most 6 bytes a byte (`\"`, or 3-byte UTF-8), plus quotes.
             switch codec {
+            case .alphanumeric where layout.codePage.isUTF8, .justified where layout.codePage.isUTF8:
+                // UTF-8 text through its decoder (invalid sequences, multi-byte trimming).
+                guard case .alphanumeric = codec, (node.trim ?? layout.textTrim) == .right else { return false }
+                step(.other(offset: offset, index: codecs.count), room: RecordJSONWriter.otherValueRoom + codec.size * 6)
+                codecs.append(codec)
             case .alphanumeric(let length):
                 step(.text(offset: offset, length: length, trim: node.trim ?? layout.textTrim), room: length * 3 + 2)
             case .justified(let length):
                 step(.text(offset: offset, length: length, trim: .both), room: length * 3 + 2)
+            case .national where (node.trim ?? layout.textTrim) != .right:
+                return false
             case .zoned(let digits, let scale, let signed) where scale >= 0:
                 step(.zoned(offset: offset, digits: digits, scale: scale, signed: signed), room: max(digits, scale + 1) + 3)
             case .packed(let digits, let scale, _) where scale >= 0:
@@ -201,6 +211,7 @@ public final class RecordJSONWriter: Sendable {
                             let codec = codecs[index]
                             let field = UnsafeRawBufferPointer(start: base + offset, count: codec.size)
                             guard let value = try? codec.decode(field, codePage: codePage) else { return nil }
+                            // A number is written bare; with decimalsAsStrings the compiler put quotes around it.
                             let bytes = JSONWriter().bytes(value)
                             guard bytes.count <= Self.otherValueRoom + codec.size * 6 else { return nil }
                             bytes.withUnsafeBufferPointer { (out + position).update(from: $0.baseAddress!, count: $0.count) }

@@ -85,6 +85,76 @@ extension RecordLayout {
             return nodes
         }
 
+        /// A level-66 item: another name for one item (the same value) or for the items from one
+        /// through another (a group of those items, at offsets from the first one's start).
+        mutating func rename(_ entry: Copybook.Entry, record: [LayoutNode], path: String) throws(CopybookError) -> LayoutNode {
+            let (firstName, lastName) = entry.renames!
+            func item(_ name: String) throws(CopybookError) -> (node: LayoutNode, start: Int) {
+                guard let node = fields[name], let start = absoluteOffsets[name] else {
+                    throw CopybookError(file: file, line: entry.line, message: "\(entry.name) RENAMES \(name): no such item in the record")
+                }
+                guard node.occurs == nil, !tableMembers.contains(name) else {
+                    throw CopybookError(file: file, line: entry.line, message: "\(entry.name) RENAMES \(name): items in or with OCCURS cannot be renamed")
+                }
+                return (node, start)
+            }
+            guard fields[entry.name] == nil else {
+                throw CopybookError(file: file, line: entry.line, message: "\(entry.name) is defined twice; field names must be unique in a record")
+            }
+            let first = try item(firstName)
+            let jsonName = naming == .camel ? RecordLayout.camelCase(entry.name, prefix: prefix) : entry.name.replacingOccurrences(of: "-", with: "_")
+            let node: LayoutNode
+            if let lastName {
+                let last = try item(lastName)
+                let end = last.start + last.node.size
+                guard end > first.start else {
+                    throw CopybookError(file: file, line: entry.line, message: "\(entry.name) RENAMES \(firstName) THRU \(lastName): \(lastName) ends before \(firstName) starts")
+                }
+                let children = try covered(record, base: 0, from: first.start, to: end, bounds: [firstName, lastName], entry: entry)
+                node = LayoutNode(
+                    name: entry.name, jsonName: jsonName, offset: first.start, size: end - first.start, occurs: nil, dependingOn: nil,
+                    occursMinimum: 1, redefines: nil, codec: nil, children: children, renames: "\(firstName) THRU \(lastName)", line: entry.line)
+            } else {
+                node = LayoutNode(
+                    name: entry.name, jsonName: jsonName, offset: first.start, size: first.node.size, occurs: nil, dependingOn: nil,
+                    occursMinimum: 1, redefines: nil, codec: first.node.codec, children: first.node.children, conditions: first.node.conditions,
+                    renames: firstName, line: entry.line)
+            }
+            fields[entry.name] = node
+            absoluteOffsets[entry.name] = first.start
+            paths[entry.name] = path + "." + entry.name
+            redefinitionMembers.insert(entry.name)
+            return node
+        }
+
+        /// The items within `from..<to`: whole where they fit, except the groups that hold the
+        /// first or last renamed item (the range starts and ends at those items, not their groups);
+        /// an elementary item or table cut by a bound is an error.
+        func covered(
+            _ nodes: [LayoutNode], base: Int, from: Int, to: Int, bounds: [String], entry: Copybook.Entry
+        ) throws(CopybookError) -> [LayoutNode] {
+            func holds(_ node: LayoutNode, _ name: String) -> Bool {
+                node.children.contains { $0.name == name || holds($0, name) }
+            }
+            var result: [LayoutNode] = []
+            for node in nodes where !node.isAlias {
+                let start = base + node.offset
+                let end = start + node.totalSize
+                if end <= from || start >= to { continue }
+                if start >= from, end <= to, !bounds.contains(where: { holds(node, $0) }) {
+                    guard node.dependingOn == nil else {
+                        throw CopybookError(file: file, line: entry.line, message: "\(entry.name): a RENAMES range cannot include an OCCURS DEPENDING ON table")
+                    }
+                    result.append(node.moved(to: start - from))
+                } else if node.codec == nil, node.occurs == nil {
+                    result += try covered(node.children, base: start, from: from, to: to, bounds: bounds, entry: entry)
+                } else {
+                    throw CopybookError(file: file, line: entry.line, message: "\(entry.name): the RENAMES range cuts through \(node.name)")
+                }
+            }
+            return result
+        }
+
         /// The redefined item and everything in it belong to a redefinition set too.
         mutating func markRedefinition(_ node: LayoutNode) {
             if !node.isFiller { redefinitionMembers.insert(node.name) }
@@ -153,6 +223,12 @@ extension RecordLayout {
                 }
             }
             characters = []
+            if symbols.allSatisfy({ $0 == "N" }) {
+                guard usage == .display else {
+                    throw CopybookError(file: file, line: line, message: "PIC \(picture) is national text; it cannot be \(usage.rawValue)")
+                }
+                return .national(length: symbols.count)
+            }
             if symbols.allSatisfy({ $0 == "X" || $0 == "A" }) {
                 guard usage == .display else {
                     throw CopybookError(file: file, line: line, message: "PIC \(picture) is alphanumeric; it cannot be \(usage.rawValue)")

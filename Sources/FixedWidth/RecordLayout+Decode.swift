@@ -89,16 +89,20 @@ extension RecordLayout {
         if let codec = node.codec {
             guard start + node.size <= bytes.count else {
                 // A short variable-length record: under the null policy its missing fields are null.
-                if lenient || invalidValues != .error { return .null }
+                if lenient || invalidValues == .null || invalidValues == .raw { return .null }
                 throw RecordDecodingError(
                     field: path(of: node.name), offset: start, hex: "", reason: "the record ends before this field (\(bytes.count) bytes)")
             }
             let field = UnsafeRawBufferPointer(rebasing: bytes[start..<(start + node.size)])
-            if case .alphanumeric = codec, let trim = node.trim ?? (textTrim == .right ? nil : textTrim) {
-                return .string(FieldCodec.decodeText(field, codePage: codePage, trim: trim))
+            let codePage = fieldCodePages.isEmpty ? codePage : fieldCodePages[node.name] ?? codePage
+            if let trim = node.trim ?? (textTrim == .right ? nil : textTrim) {
+                if case .alphanumeric = codec { return .string(FieldCodec.decodeText(field, codePage: codePage, trim: trim)) }
+                if case .national = codec { return .string(FieldCodec.decodeNational(field, trim: trim)) }
             }
             do {
-                return try codec.decode(field, codePage: codePage)
+                let value = try codec.decode(field, codePage: codePage)
+                if decimalsAsStrings, case .number(let text) = value { return .string(text) }
+                return value
             } catch {
                 if lenient { return .null }
                 switch invalidValues {
@@ -108,6 +112,11 @@ extension RecordLayout {
                     return .null
                 case .raw:
                     return .string("0x" + hex(bytes, start, node.size))
+                case .zero:
+                    guard codec.isNumeric, field.allSatisfy({ $0 == codePage.space || $0 == 0x00 || $0 == 0xFF }) else {
+                        throw RecordDecodingError(field: path(of: node.name), offset: start, hex: hex(bytes, start, node.size), reason: error.reason)
+                    }
+                    return decimalsAsStrings ? .string(codec.zeroText) : .number(codec.zeroText)
                 }
             }
         }

@@ -21,13 +21,13 @@ extension RecordLayout {
     }
 
     private func fill(_ node: LayoutNode, base: Int, _ buffer: UnsafeMutableRawBufferPointer) {
-        guard node.redefines == nil, !node.omitsBlankOccurrences else { return }
+        guard !node.isAlias, !node.omitsBlankOccurrences else { return }
         for index in 0..<(node.occurs ?? 1) {
             let start = base + node.offset + index * node.size
             if let codec = node.codec {
                 guard codec.isNumeric else { continue }
                 let field = UnsafeMutableRawBufferPointer(rebasing: buffer[start..<(start + node.size)])
-                try? codec.encode(.number("0"), into: field, codePage: codePage)
+                try? codec.encode(.number("0"), into: field, codePage: fieldCodePages[node.name] ?? codePage)
             } else {
                 for child in node.children { fill(child, base: start, buffer) }
             }
@@ -80,7 +80,7 @@ extension RecordLayout {
     }
 
     private func encodeChildren(_ node: LayoutNode, _ object: JSONObject, base: Int, _ buffer: UnsafeMutableRawBufferPointer) throws(RecordEncodingError) {
-        for child in node.children where !child.isFiller && child.redefines == nil {
+        for child in node.children where !child.isFiller && !child.isAlias {
             if let value = object[child.jsonName] { try encode(child, value, base: base, buffer) }
         }
     }
@@ -108,7 +108,9 @@ extension RecordLayout {
     private func encodeSingle(_ node: LayoutNode, _ value: JSONValue, at start: Int, _ buffer: UnsafeMutableRawBufferPointer) throws(RecordEncodingError) {
         if let codec = node.codec {
             do {
-                try codec.encode(value, into: UnsafeMutableRawBufferPointer(rebasing: buffer[start..<(start + node.size)]), codePage: codePage)
+                try codec.encode(
+                    value, into: UnsafeMutableRawBufferPointer(rebasing: buffer[start..<(start + node.size)]),
+                    codePage: fieldCodePages[node.name] ?? codePage)
             } catch {
                 throw RecordEncodingError(field: path(of: node.name), reason: error.reason)
             }

@@ -26,10 +26,21 @@ public struct RecordLayout: Sendable {
         case error
         case null
         case raw
+        /// A number of only spaces, LOW-VALUES (00) or HIGH-VALUES (FF) reads as zero; any other
+        /// invalid value fails the record.
+        case zero
     }
 
     /// Default: `.error`. Members of a REDEFINES set are null when invalid whatever the policy.
     public var invalidValues: InvalidValuePolicy = .error
+
+    /// Code pages of particular fields (by COBOL name), where a record mixes them (a name kept in
+    /// cp037 inside an otherwise ASCII extract…). Default: none, every field in `codePage`.
+    public var fieldCodePages: [String: CodePage] = [:]
+
+    /// Numbers written as JSON strings (`"-125.40"`) for clients whose JSON parsers turn every
+    /// number into a binary float. Default: false, exact JSON numbers.
+    public var decimalsAsStrings = false
 
     /// How text fields are trimmed, unless a field says otherwise. Default: `.right`.
     public var textTrim: TextTrim = .right
@@ -50,7 +61,7 @@ public struct RecordLayout: Sendable {
     /// The `OCCURS … DEPENDING ON` table, which must end the record (the last item at every level).
     public var dependingOnTable: LayoutNode? {
         var node = root
-        while let last = node.children.last {
+        while let last = node.children.last(where: { !$0.isAlias }) {
             if last.dependingOn != nil { return last }
             node = last
         }
@@ -93,7 +104,9 @@ public struct RecordLayout: Sendable {
     public init(
         copybook: Copybook, codePage: CodePage, naming: Naming = .camel, floats: FloatFormat = .ibm
     ) throws(CopybookError) {
-        var entries = copybook.entries[...]
+        // Level-66 entries follow the record they rename; they are laid out once it is.
+        var entries = copybook.entries.filter { $0.level != 66 }[...]
+        let renames = copybook.entries.filter { $0.level == 66 }
         let file = copybook.file
         guard let first = entries.first else { throw CopybookError(file: file, line: 1, message: "empty copybook") }
         // A copybook without an 01 level gets an implicit record around its items.
@@ -106,9 +119,12 @@ public struct RecordLayout: Sendable {
         let prefix = Self.sharedPrefix(names)
         let rootName = implicitRoot ? "RECORD" : first.name
         var builder = Builder(file: file, prefix: prefix, naming: naming, floats: floats, codePage: codePage)
-        let children = try builder.build(
+        var children = try builder.build(
             &entries, parentLevel: implicitRoot ? 0 : first.level, absoluteBase: 0, path: rootName, inTable: false,
             inRedefinition: false)
+        for entry in renames {
+            children.append(try builder.rename(entry, record: children, path: rootName))
+        }
         let size = children.reduce(0) { max($0, $1.offset + $1.totalSize) }
         guard size <= Self.maximumLength else {
             throw CopybookError(file: file, line: first.line, message: "the record is \(size) bytes, more than the \(Self.maximumLength) supported")

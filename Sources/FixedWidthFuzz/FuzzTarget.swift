@@ -35,6 +35,56 @@ enum FuzzTarget {
         """,
     ]
 
+    /// Layouts the fast JSON writer compiles: it must agree with the general decoder byte for byte.
+    static let plainCopybook = """
+               01  P.
+                   05  P-TEXT      PIC X(6).
+                   05  P-JUST      PIC X(3) JUSTIFIED RIGHT.
+                   05  P-ZONED     PIC S9(5)V99.
+                   05  P-UZONED    PIC 9(3).
+                   05  P-SMALL     PIC SV9(3).
+                   05  P-PACKED    PIC S9(9)V99 COMP-3.
+                   05  P-EVEN      PIC 9(4) COMP-3.
+                   05  P-BIN       PIC S9(4) COMP.
+                   05  P-BIN8      PIC 9(18) COMP-5.
+                   05  P-NAT       PIC N(2).
+                   05  P-EDIT      PIC ZZ9.99-.
+                   05  P-ROWS OCCURS 2.
+                       10  P-ROW-A PIC X(2).
+                       10  P-ROW-B PIC S9(3) COMP-3.
+        """
+
+    static let plainLayouts: [(RecordLayout, RecordJSONWriter)] = [CodePage.cp037, .ascii, .cp273].flatMap { page in
+        [false, true].compactMap { strings in
+            guard var layout = try? RecordLayout(copybook: Copybook.parse(plainCopybook), codePage: page) else { return nil }
+            layout.decimalsAsStrings = strings
+            return RecordJSONWriter(layout: layout).map { (layout, $0) }
+        }
+    }
+
+    /// A declared file layout with nesting and control totals, read from UTF-8 lines.
+    static let fileLayout = try? FileLayout(yaml: """
+        layout: fuzz
+        encoding: utf-8
+        record-length: 12
+        short-records: pad
+        records:
+          head: { when: { start: 1, equals: H }, fields: [{ name: id, start: 2, length: 3, type: number }] }
+          item:
+            when: { start: 1, equals: I }
+            fields:
+              - { name: amount, start: 2, length: 5, type: number, scale: 2 }
+              - { name: rows, start: 7, length: 2, occurs: 3, omit-blank: true, fields: [{ name: code, start: 1, length: 2 }] }
+          tail: { when: { start: 1, equals: T }, fields: [{ name: total, start: 2, length: 8, type: number, scale: 2 }, { name: id, start: 10, length: 3, type: number }] }
+          pad: { when: { start: 1, fill: "9" }, output: false, fields: [{ name: x, start: 1, length: 12 }] }
+        structure:
+          file: { header: head, contains: [item], trailer: tail, then: [pad] }
+        checks:
+          - { scope: file, field: tail.total, sum: item.amount, modulo: 100000 }
+          - { scope: file, same: [id] }
+          - { scope: file, field: tail.id, count: item.rows }
+        """, file: "fuzz.yaml")
+
     static let layouts: [RecordLayout] = copybooks.flatMap { text in
         [CodePage.cp037, .cp1141, .ascii].compactMap { page in try? RecordLayout(copybook: Copybook.parse(text), codePage: page) }
     }
@@ -47,7 +97,17 @@ enum FuzzTarget {
     static func run(_ data: UnsafeRawBufferPointer) {
         guard let selector = data.first else { return }
         let body = Array(data.dropFirst())
-        switch selector % 4 {
+        switch selector % 6 {
+        case 4:
+            let (layout, writer) = plainLayouts[Int(selector / 6) % plainLayouts.count]
+            let expected = (try? layout.decode(body)).map { JSONWriter().bytes(.object($0)) }
+            var output = [UInt8](repeating: 0, count: writer.maximumOutputSize)
+            let count = body.withUnsafeBytes { bytes in output.withUnsafeMutableBufferPointer { writer.write(bytes, to: $0.baseAddress!) } }
+            if body.count >= layout.length {
+                precondition(count.map { Array(output[0..<$0]) } == expected, "the fast writer disagrees with the general decoder")
+            }
+        case 5:
+            if let fileLayout { _ = FileDecoder.decode(body, layout: fileLayout) }
         case 0:
             var layout = layouts[Int(selector / 4) % layouts.count]
             layout.invalidValues = selector & 0x80 == 0 ? .error : .raw

@@ -12,14 +12,24 @@ struct CopybookOptions: ParsableArguments {
         help: "A declared file layout (YAML: record types, structure and control totals, e.g. Contracts/formats/nacha-ach.yaml) instead of a copybook.")
     var fileLayoutPath: String?
 
-    @Option(help: "Code page of the data: cp037 (default), cp273, cp277, cp278, cp280, cp284, cp285, cp297, cp500, cp871, cp1047, cp1140–cp1149, ascii, latin1.")
+    @Option(help: "Code page of the data: cp037 (default), cp273, cp277, cp278, cp280, cp284, cp285, cp297, cp500, cp871, cp1047, cp1140–cp1149, ascii, latin1, utf-8 (text fields hold UTF-8; lengths count bytes).")
     var encoding = "cp037"
+
+    @Option(help: "FIELD=ENCODING,…: fields whose text is in another code page than --encoding.")
+    var fieldEncoding: String?
 
     @Option(help: "JSON member names: camel (familyName) or cobol (CLIRESP_FAMILY_NAME).")
     var names: RecordLayout.Naming = .camel
 
-    @Option(help: "A field whose bytes are not a valid value: error (the record fails), null, or raw (hex text).")
+    @Option(help: "A field whose bytes are not a valid value: error (the record fails), null, raw (hex text), or zero (a number of only spaces, LOW-VALUES or HIGH-VALUES reads as 0; anything else fails).")
     var invalid: RecordLayout.InvalidValuePolicy = .error
+
+    @Option(help: "Numbers as JSON numbers (exact text, the default) or as strings (\"-125.40\").")
+    var decimals: DecimalStyle = .number
+
+    enum DecimalStyle: String, ExpressibleByArgument, CaseIterable {
+        case number, string
+    }
 
     @Option(help: "Text fields lose: none (every space kept), right (trailing spaces, the default) or both (leading and trailing).")
     var trim: TextTrim = .right
@@ -65,6 +75,14 @@ struct CopybookOptions: ParsableArguments {
             var layout = try RecordLayout(copybook: Copybook.parse(text, file: copybook), codePage: codePage, naming: names, floats: float)
             layout.invalidValues = invalid
             layout.textTrim = trim
+            layout.decimalsAsStrings = decimals == .string
+            for pair in (fieldEncoding ?? "").split(separator: ",") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2, layout.fields[parts[0].uppercased()] != nil, let page = CodePage.named(parts[1]) else {
+                    throw ValidationError("--field-encoding: '\(pair)' is not FIELD=ENCODING with a field of \(copybook) and a known encoding")
+                }
+                layout.fieldCodePages[parts[0].uppercased()] = page
+            }
             if let segmentField {
                 guard layout.fields[segmentField.uppercased()] != nil else {
                     throw ValidationError("--segment-field \(segmentField) is not a field of \(copybook)")

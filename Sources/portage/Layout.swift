@@ -31,7 +31,7 @@ extension RecordLayout {
             let offset = base + node.offset
             let occurs = node.occurs.map { node.dependingOn == nil ? "\($0)" : "\(node.occursMinimum)-\($0)" } ?? ""
             let type = node.codec?.pictureDescription ?? "group"
-            let redefines = node.redefines.map { " (REDEFINES \($0))" } ?? ""
+            let redefines = node.redefines.map { " (REDEFINES \($0))" } ?? node.renames.map { " (RENAMES \($0))" } ?? ""
             lines.append(
                 String(offset + 1).padded(6) + "  " + String(node.size).padded(6) + "  " + occurs.padded(6) + "  "
                     + (type + redefines).padded(28, left: false) + "  " + path)

@@ -10,6 +10,7 @@ final class COBOLBackend: @unchecked Sendable {
 
     let process: Process
     let port: Int
+    let lifeline = Pipe()
 
     init() throws {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("portage-cobol-\(UUID().uuidString)")
@@ -22,9 +23,12 @@ final class COBOLBackend: @unchecked Sendable {
 
         process = Process()
         process.executableURL = output.appendingPathComponent("acctsrv")
-        process.arguments = ["0"]
+        process.arguments = ["0", "--exit-on-stdin-eof"]
         let pipe = Pipe()
         process.standardOutput = pipe
+        // Held open for the listener's life: if this test process dies, the listener sees end of
+        // file on its standard input and stops, rather than outliving the test run.
+        process.standardInput = lifeline
         try process.run()
         // The listener prints "listening PORT" once it accepts connections.
         var line = Data()

@@ -220,8 +220,12 @@ static int parse_port(const char *s, unsigned short *out)
 int main(int argc, char **argv)
 {
     unsigned short port;
-    if (argc != 2 || parse_port(argv[1], &port) != 0) {
-        fprintf(stderr, "usage: %s PORT   (0-65535; 0 = ephemeral)\n",
+    /* --exit-on-stdin-eof: the test holds our stdin's write end; if the test
+     * process dies (even by a crash), stdin reaches end of file and we stop
+     * instead of lingering and keeping the test runner's stderr open. */
+    int watch_stdin = argc == 3 && strcmp(argv[2], "--exit-on-stdin-eof") == 0;
+    if ((argc != 2 && !watch_stdin) || parse_port(argv[1], &port) != 0) {
+        fprintf(stderr, "usage: %s PORT [--exit-on-stdin-eof]   (0-65535; 0 = ephemeral)\n",
                 argc > 0 ? argv[0] : "acctsrv");
         return 2;
     }
@@ -294,15 +298,23 @@ int main(int argc, char **argv)
     while (!stop_requested) {
         reap_children();
 
-        struct pollfd pfd = { .fd = lfd, .events = POLLIN, .revents = 0 };
-        int pr = ppoll(&pfd, 1, NULL, &wait_mask);
+        struct pollfd pfds[2] = {
+            { .fd = lfd, .events = POLLIN, .revents = 0 },
+            { .fd = STDIN_FILENO, .events = POLLIN, .revents = 0 },
+        };
+        int pr = ppoll(pfds, watch_stdin ? 2 : 1, NULL, &wait_mask);
         if (pr < 0) {
             if (errno == EINTR)
                 continue;
             perror("acctsrv: ppoll");
             break;
         }
-        if (!(pfd.revents & POLLIN))
+        if (watch_stdin && (pfds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+            char ignored[64];
+            if (read(STDIN_FILENO, ignored, sizeof ignored) <= 0)
+                break;
+        }
+        if (!(pfds[0].revents & POLLIN))
             continue;
 
         int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
