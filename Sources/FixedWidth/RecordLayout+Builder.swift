@@ -80,7 +80,9 @@ extension RecordLayout {
                     if redefined { redefinitionMembers.insert(node.name) }
                 }
                 nodes.append(node)
-                if entry.redefines == nil { offset = itemOffset + total }
+                // A REDEFINES alternative longer than the item it redefines widens the area they
+                // share (GnuCOBOL and Cobrix lay it out so; IBM allows it at level 01 only).
+                offset = max(offset, itemOffset + total)
             }
             return nodes
         }

@@ -51,6 +51,13 @@ struct CopybookLayoutTests {
         #expect(layout.fields["ACCOUNT-ID"]?.jsonName == "accountId")
     }
 
+    /// A longer REDEFINES alternative widens the shared area, so the next item starts after it.
+    @Test func aLongerRedefinitionMovesTheFollowingItems() throws {
+        let layout = try Copybook.parse("       01  R.\n           05  A  PIC X(2).\n           05  B  REDEFINES A PIC X(4).\n           05  C  PIC X.\n").layout()
+        #expect(layout.absoluteOffset(of: "C") == 4)
+        #expect(layout.length == 5)
+    }
+
     @Test func unsupportedClausesAreNamedWithTheirLine() {
         #expect {
             try Copybook.parse("       01  R.\n           05  A  PIC 1(3).\n").layout()
