@@ -29,6 +29,8 @@ let package = Package(
             ]
         ),
         .target(name: "FixedWidth", dependencies: ["GatewayCore"]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(name: "XMLSOAP", dependencies: ["GatewayCore", "CLibXML2"]),
         .target(
             name: "Transports",
             dependencies: [
@@ -82,7 +84,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "GatewayCoreTests", dependencies: ["GatewayCore", "AdapterKinds"]),
-        .testTarget(name: "FixedWidthTests", dependencies: ["FixedWidth"]),
+        .target(name: "CorpusSupport", path: "Tests/Support/CorpusSupport"),
+        .testTarget(name: "FixedWidthTests", dependencies: ["FixedWidth", "CorpusSupport"]),
+        .testTarget(name: "XMLSOAPTests", dependencies: ["XMLSOAP", "GatewayCore", "CorpusSupport"]),
         .testTarget(name: "TransportsTests", dependencies: ["Transports", "GatewayTesting"]),
         .testTarget(
             name: "GatewayHTTPTests",

@@ -17,7 +17,9 @@ ensure_packages() {
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# What building needs beyond the Swift toolchain: libxml2's headers (the XML/SOAP module).
+BUILD_PACKAGES=(libxml2-dev)
 # What the tests need: GnuCOBOL for the real COBOL backend, curl and python3 for the command-line smoke test.
-TEST_PACKAGES=(gnucobol3 curl python3)
-# What the demo needs beyond the Swift toolchain: nothing yet (the simulated backends run in process).
-DEMO_PACKAGES=()
+TEST_PACKAGES=("${BUILD_PACKAGES[@]}" gnucobol3 curl python3)
+# What the demo needs: only what building needs (the simulated backends run in process).
+DEMO_PACKAGES=("${BUILD_PACKAGES[@]}")

@@ -62,6 +62,14 @@ public struct CodePage: Sendable, Hashable {
     @inline(__always)
     func digit(_ value: UInt8) -> UInt8 { isEBCDIC ? 0xF0 | value : 0x30 | value }
 
+    /// ASCII plus up to 128 other characters at 0x80…: how a UTF-8 line is read one byte per
+    /// character (declared layouts measure UTF-8 fields in characters).
+    static func ascii(with extra: [UInt16]) -> CodePage {
+        var table = (0..<256).map { $0 < 0x80 ? UInt16($0) : 0xFFFD }
+        for (index, character) in extra.prefix(128).enumerated() { table[0x80 + index] = character }
+        return CodePage(name: "utf-8", toUnicode: table, isEBCDIC: false)
+    }
+
     public static let ascii = CodePage(
         name: "ascii", toUnicode: (0..<256).map { $0 < 128 ? UInt16($0) : 0xFFFD }, isEBCDIC: false)
     public static let latin1 = CodePage(name: "latin1", toUnicode: (0..<256).map { UInt16($0) }, isEBCDIC: false)

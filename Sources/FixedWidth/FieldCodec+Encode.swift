@@ -12,40 +12,16 @@ extension FieldCodec {
     ) throws(FieldEncodingError) {
         switch self {
         case .alphanumeric(let length):
-            guard let text = value.scalarText else {
-                throw FieldEncodingError(reason: LocalizedText(
-                    en: "expected text, found \(value.typeName)", fr: "texte attendu, reçu : \(value.typeName)"))
-            }
-            let scalars = Array(text.unicodeScalars)
+            let text = try Self.text(value)
             if codePage.isUTF8 {
                 let utf8 = Array(text.utf8)
-                guard utf8.count <= length else {
-                    throw FieldEncodingError(reason: LocalizedText(
-                        en: "\(utf8.count) bytes in UTF-8 is longer than the field's \(length)",
-                        fr: "\(utf8.count) octets en UTF-8 dépassent les \(length) du champ"))
-                }
-                if let control = scalars.first(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
-                    throw FieldEncodingError(reason: LocalizedText(
-                        en: "control character U+\(String(control.value, radix: 16, uppercase: true)) is not allowed in a text field",
-                        fr: "le caractère de contrôle U+\(String(control.value, radix: 16, uppercase: true)) est interdit dans un champ texte"))
-                }
+                try Self.check(utf8.count, fits: length, unit: ("bytes in UTF-8", "octets en UTF-8"))
                 for index in 0..<length { bytes[index] = index < utf8.count ? utf8[index] : 0x20 }
                 return
             }
-            guard scalars.count <= length else {
-                throw FieldEncodingError(reason: LocalizedText(
-                    en: "\(scalars.count) characters is longer than the field's \(length)",
-                    fr: "\(scalars.count) caractères dépassent les \(length) du champ"))
-            }
+            let scalars = Array(text.unicodeScalars)
+            try Self.check(scalars.count, fits: length, unit: ("characters", "caractères"))
             for (index, scalar) in scalars.enumerated() {
-                // Control characters could forge record delimiters or confuse the backend's screens.
-                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
-                    let hex = String(scalar.value, radix: 16, uppercase: true)
-                    let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-                    throw FieldEncodingError(reason: LocalizedText(
-                        en: "control character \(code) is not allowed in a text field",
-                        fr: "le caractère de contrôle \(code) est interdit dans un champ texte"))
-                }
                 guard let byte = codePage.byte(scalar) else {
                     throw FieldEncodingError(reason: LocalizedText(
                         en: "character '\(scalar)' has no equivalent in \(codePage.name)",
@@ -55,21 +31,8 @@ extension FieldCodec {
             }
             for index in scalars.count..<length { bytes[index] = codePage.space }
         case .national(let length):
-            guard let text = value.scalarText else {
-                throw FieldEncodingError(reason: LocalizedText(
-                    en: "expected text, found \(value.typeName)", fr: "texte attendu, reçu : \(value.typeName)"))
-            }
-            let units = Array(text.utf16)
-            guard units.count <= length else {
-                throw FieldEncodingError(reason: LocalizedText(
-                    en: "\(units.count) UTF-16 characters is longer than the field's \(length)",
-                    fr: "\(units.count) caractères UTF-16 dépassent les \(length) du champ"))
-            }
-            if let control = text.unicodeScalars.first(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
-                throw FieldEncodingError(reason: LocalizedText(
-                    en: "control character U+\(String(control.value, radix: 16, uppercase: true)) is not allowed in a text field",
-                    fr: "le caractère de contrôle U+\(String(control.value, radix: 16, uppercase: true)) est interdit dans un champ texte"))
-            }
+            let units = Array(try Self.text(value).utf16)
+            try Self.check(units.count, fits: length, unit: ("UTF-16 characters", "caractères UTF-16"))
             for index in 0..<length {
                 let unit = index < units.count ? units[index] : 0x20
                 bytes[2 * index] = UInt8(unit >> 8)
@@ -234,5 +197,30 @@ extension FieldCodec {
                 fr: "\(decimal) a plus de \(digits - scale) chiffres avant la virgule"))
         }
         return scaled
+    }
+
+    /// The text of a value for a text field, refusing control characters: they could forge record
+    /// delimiters or confuse the backend's screens.
+    static func text(_ value: JSONValue) throws(FieldEncodingError) -> String {
+        guard let text = value.scalarText else {
+            throw FieldEncodingError(reason: LocalizedText(
+                en: "expected text, found \(value.typeName)", fr: "texte attendu, reçu : \(value.typeName)"))
+        }
+        if let control = text.unicodeScalars.first(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+            let hex = String(control.value, radix: 16, uppercase: true)
+            let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            throw FieldEncodingError(reason: LocalizedText(
+                en: "control character \(code) is not allowed in a text field",
+                fr: "le caractère de contrôle \(code) est interdit dans un champ texte"))
+        }
+        return text
+    }
+
+    static func check(_ count: Int, fits length: Int, unit: (en: String, fr: String)) throws(FieldEncodingError) {
+        guard count <= length else {
+            throw FieldEncodingError(reason: LocalizedText(
+                en: "\(count) \(unit.en) is longer than the field's \(length)",
+                fr: "\(count) \(unit.fr) dépassent les \(length) du champ"))
+        }
     }
 }

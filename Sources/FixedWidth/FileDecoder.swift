@@ -161,25 +161,23 @@ public struct FileDecoder {
     /// A UTF-8 line as one byte per character with a code page for it: fields are measured in
     /// characters. Nil when the line has more than 128 distinct non-ASCII characters.
     static func oneBytePerCharacter(_ bytes: [UInt8]) -> ([UInt8], CodePage)? {
-        var table = (0..<256).map { $0 < 0x80 ? UInt16($0) : 0xFFFD }
+        var extra: [UInt16] = []
         var codes: [UInt32: UInt8] = [:]
         var result: [UInt8] = []
         result.reserveCapacity(bytes.count)
         for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
             if scalar.value < 0x80 {
                 result.append(UInt8(scalar.value))
-                continue
-            }
-            if let code = codes[scalar.value] {
+            } else if let code = codes[scalar.value] {
                 result.append(code)
-                continue
+            } else {
+                guard extra.count < 128 else { return nil }
+                let code = UInt8(0x80 + extra.count)
+                codes[scalar.value] = code
+                extra.append(scalar.value <= 0xFFFF ? UInt16(scalar.value) : 0xFFFD)
+                result.append(code)
             }
-            guard codes.count < 128 else { return nil }
-            let code = UInt8(0x80 + codes.count)
-            codes[scalar.value] = code
-            table[Int(code)] = scalar.value <= 0xFFFF ? UInt16(scalar.value) : 0xFFFD
-            result.append(code)
         }
-        return (result, CodePage(name: "utf-8", toUnicode: table, isEBCDIC: false))
+        return (result, CodePage.ascii(with: extra))
     }
 }

@@ -22,7 +22,7 @@ public enum FileEncoder {
                 switch value {
                 case .string(let text):
                     for scalar in text.unicodeScalars where scalar.value >= 0x80 && seen.insert(scalar.value).inserted {
-                        // Beyond the Basic Multilingual Plane: never in a payment file; refused below.
+                        // Beyond the Basic Multilingual Plane (emoji): refused below.
                         characters.append(scalar.value <= 0xFFFF ? UInt16(scalar.value) : 0xFFFD)
                     }
                 case .array(let items): items.forEach(collect)
@@ -31,14 +31,17 @@ public enum FileEncoder {
                 }
             }
             collect(.object(fields))
+            guard !characters.contains(0xFFFD) else {
+                throw RecordEncodingError(field: typeName, reason: LocalizedText(
+                    en: "a character beyond U+FFFF (or U+FFFD itself) cannot be written in a fixed-width text file",
+                    fr: "un caractère au-delà de U+FFFF (ou U+FFFD) ne peut pas être écrit dans un fichier texte à largeur fixe"))
+            }
             guard characters.count <= 128 else {
                 throw RecordEncodingError(field: typeName, reason: LocalizedText(
                     en: "more than 128 different non-ASCII characters in one record",
                     fr: "plus de 128 caractères non ASCII différents dans un enregistrement"))
             }
-            var table = (0..<256).map { $0 < 0x80 ? UInt16($0) : 0xFFFD }
-            for (index, character) in characters.enumerated() { table[0x80 + index] = character }
-            recordLayout.codePage = CodePage(name: "utf-8", toUnicode: table, isEBCDIC: false)
+            recordLayout.codePage = CodePage.ascii(with: characters)
         }
         var bytes = try recordLayout.encode(fields)
         if let fill = type.fill {

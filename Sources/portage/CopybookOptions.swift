@@ -76,24 +76,22 @@ struct CopybookOptions: ParsableArguments {
             layout.invalidValues = invalid
             layout.textTrim = trim
             layout.decimalsAsStrings = decimals == .string
-            for pair in (fieldEncoding ?? "").split(separator: ",") {
-                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
-                guard parts.count == 2, layout.fields[parts[0].uppercased()] != nil, let page = CodePage.named(parts[1]) else {
+            for (pair, field, encoding) in Self.pairs(fieldEncoding) {
+                guard let field, layout.fields[field.uppercased()] != nil, let page = encoding.flatMap(CodePage.named) else {
                     throw ValidationError("--field-encoding: '\(pair)' is not FIELD=ENCODING with a field of \(copybook) and a known encoding")
                 }
-                layout.fieldCodePages[parts[0].uppercased()] = page
+                layout.fieldCodePages[field.uppercased()] = page
             }
             if let segmentField {
                 guard layout.fields[segmentField.uppercased()] != nil else {
                     throw ValidationError("--segment-field \(segmentField) is not a field of \(copybook)")
                 }
                 var groups: [String: String] = [:]
-                for pair in (segmentMap ?? "").split(separator: ",") {
-                    let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
-                    guard parts.count == 2, layout.fields[parts[1].uppercased()] != nil else {
+                for (pair, value, group) in Self.pairs(segmentMap) {
+                    guard let value, let group, layout.fields[group.uppercased()] != nil else {
                         throw ValidationError("--segment-map: '\(pair)' is not VALUE=GROUP with a group of \(copybook)")
                     }
-                    groups[parts[0]] = parts[1].uppercased()
+                    groups[value] = group.uppercased()
                 }
                 guard !groups.isEmpty else { throw ValidationError("--segment-field needs --segment-map VALUE=GROUP,…") }
                 layout.segments = RecordLayout.SegmentRule(field: segmentField.uppercased(), groups: groups)
@@ -101,6 +99,16 @@ struct CopybookOptions: ParsableArguments {
             return layout
         } catch {
             throw ValidationError("\(error)")
+        }
+    }
+}
+
+extension CopybookOptions {
+    /// `A=B,C=D` as (`A=B`, A, B)…; a pair without `=` gives nils to report.
+    static func pairs(_ text: String?) -> [(pair: String, key: String?, value: String?)] {
+        (text ?? "").split(separator: ",").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+            return (String(pair), parts.count == 2 ? parts[0] : nil, parts.count == 2 ? parts[1] : nil)
         }
     }
 }

@@ -25,7 +25,12 @@ struct GracefulShutdownTests {
         #expect(try await http.get(url: "\(base)/readyz").get().status == .ok)
         // A slow call (the backend answers after 700 ms) is in flight when shutdown starts.
         let slow = Task { try await http.get(url: "\(base)/v1/notes/SLOW").get() }
-        try await Task.sleep(for: .milliseconds(200))
+        // Wait until the backend holds the call (a loaded machine may take a while to get there).
+        var polls = 0
+        while fixture.notes.stats.active == 0, polls < 500 {
+            try await Task.sleep(for: .milliseconds(10))
+            polls += 1
+        }
         #expect(fixture.notes.stats.active == 1)
         await group.triggerGracefulShutdown()
 

@@ -55,7 +55,12 @@ struct TCPTransportTests {
         let server = try await RecordServer.start(framing: .lengthPrefix(bytes: 4)) { _ in .silence }
         let client = transport(server.port, framing: .lengthPrefix(bytes: 4), maxConnections: 1, readTimeout: .seconds(5))
         let first = Task { try await client.roundTrip(ByteBuffer(string: "A"), deadline: deadline(3000)) }
-        try await Task.sleep(for: .milliseconds(100))
+        // Until the first call holds the only connection.
+        var polls = 0
+        while await client.status().leased == 0, polls < 200 {
+            try await Task.sleep(for: .milliseconds(10))
+            polls += 1
+        }
         let start = ContinuousClock.now
         await #expect(throws: TransportError.poolExhausted) {
             try await client.roundTrip(ByteBuffer(string: "B"), deadline: deadline(200))
