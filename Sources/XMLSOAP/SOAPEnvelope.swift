@@ -45,6 +45,8 @@ public struct SOAPError: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Code: Sendable, Hashable {
         case xml(XMLError.Code)
         case notAnEnvelope
+        /// Not a WSDL 1.1 document.
+        case notAWSDL
     }
 
     public var code: Code
