@@ -184,7 +184,8 @@ public struct XMLDocumentParser: Sendable {
         var error: XMLError?
 
         func record(_ error: xmlError) {
-            guard self.error == nil else { return }
+            // Warnings (a relative namespace URI…) do not make a document unusable.
+            guard self.error == nil, error.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
             // libxml2's messages end with a newline.
             let message = error.message.map { String(String(cString: $0).prefix { $0 != "\n" }) } ?? "not well-formed"
             self.error = XMLError(.malformed, line: Int(error.line), message)

@@ -1,0 +1,145 @@
+import GatewayCore
+
+/// XML to JSON by the schema, not by guessing:
+/// - an element that may repeat (`maxOccurs` > 1) is always an array, even with one item; an
+///   absent optional element is left out; `xsi:nil="true"` is null;
+/// - numbers (`decimal`, the integer types, `float`, `double`) are exact JSON numbers, booleans are
+///   booleans, everything else (dates and times included) is a string, its surrounding whitespace
+///   (pretty-printing) trimmed;
+/// - attributes are members named after the attribute; a complex type with simple content puts
+///   its text in `value`;
+/// - an element the schema does not declare (or `xs:any` content) is kept, read without a schema
+///   (`XMLElement.genericJSON`), never dropped.
+public struct SchemaJSONDecoder: Sendable {
+    public let schemas: XMLSchemaSet
+
+    public init(schemas: XMLSchemaSet) {
+        self.schemas = schemas
+    }
+
+    /// A body element, by the global element declaration of its name.
+    public func decode(_ element: XMLElement) -> JSONValue {
+        guard let declaration = schemas.elements[WSDL.QName(element.namespace, element.name)]
+            ?? schemas.elements.first(where: { $0.key.name == element.name })?.value
+        else { return element.genericJSON }
+        return value(element, type: declaration.type)
+    }
+
+    func value(_ element: XMLElement, type: XMLSchemaSet.TypeReference) -> JSONValue {
+        if element.attribute("nil", namespace: XMLElement.schemaInstance) == "true" { return .null }
+        switch type {
+        case .builtin(let name): return Self.scalar(element.text, builtin: name)
+        case .named(let name):
+            if let complex = schemas.complexTypes[name] { return self.complex(element, complex) }
+            if let simple = schemas.simpleTypes[name] { return value(element, type: simple.base) }
+            return element.genericJSON
+        case .complex(let complex): return self.complex(element, complex)
+        case .simple(let simple): return value(element, type: simple.base)
+        case .any: return element.genericJSON
+        }
+    }
+
+    private func complex(_ element: XMLElement, _ type: XMLSchemaSet.ComplexType) -> JSONValue {
+        var object = JSONObject()
+        for attribute in attributes(of: type) {
+            guard let text = element.attribute(attribute.name) else { continue }
+            object[attribute.name] = scalar(text, type: attribute.type)
+        }
+        if let content = type.simpleContent {
+            object["value"] = value(element, type: content)
+            return .object(object)
+        }
+        var used = Set<Int>()
+        for declaration in declarations(of: type) {
+            let matches = element.children.indices.filter { index in
+                !used.contains(index) && element.children[index].name == declaration.name
+            }
+            guard !matches.isEmpty else { continue }
+            used.formUnion(declaration.repeats ? matches : [matches[0]])
+            let values = (declaration.repeats ? matches : [matches[0]]).map { value(element.children[$0], type: declaration.type) }
+            object[declaration.name] = declaration.repeats ? .array(values) : values[0]
+        }
+        // Undeclared children (xs:any, or a server ahead of its WSDL): kept without a schema.
+        for (index, child) in element.children.enumerated() where !used.contains(index) {
+            switch object[child.name] {
+            case nil: object[child.name] = child.genericJSON
+            case .array(var items)?:
+                items.append(child.genericJSON)
+                object[child.name] = .array(items)
+            case let existing?: object[child.name] = .array([existing, child.genericJSON])
+            }
+        }
+        return .object(object)
+    }
+
+    /// The element declarations of a type's content, its base type's first, references resolved.
+    private func declarations(of type: XMLSchemaSet.ComplexType) -> [XMLSchemaSet.ElementDeclaration] {
+        var result: [XMLSchemaSet.ElementDeclaration] = []
+        if let base = type.base, let baseType = schemas.complexTypes[base] { result += declarations(of: baseType) }
+        func walk(_ particles: [XMLSchemaSet.Particle], repeated: Bool) {
+            for particle in particles {
+                switch particle {
+                case .element(let declaration):
+                    result.append(repeated && !declaration.repeats ? Self.repeating(declaration) : declaration)
+                case .reference(let name, let minimum, let maximum):
+                    guard let global = schemas.elements[name] else { continue }
+                    let declaration = XMLSchemaSet.ElementDeclaration(
+                        name: global.name, namespace: global.namespace, type: global.type, minOccurs: minimum,
+                        maxOccurs: repeated ? nil : maximum, nillable: global.nillable)
+                    result.append(declaration)
+                case .group(let inner, let maximum):
+                    walk(inner, repeated: repeated || maximum.map { $0 > 1 } ?? true)
+                case .any:
+                    continue
+                }
+            }
+        }
+        walk(type.particles, repeated: false)
+        return result
+    }
+
+    private func attributes(of type: XMLSchemaSet.ComplexType) -> [XMLSchemaSet.AttributeDeclaration] {
+        var result = type.attributes
+        if let base = type.base, let baseType = schemas.complexTypes[base] { result = attributes(of: baseType) + result }
+        return result
+    }
+
+    /// An element inside a repeating sequence or choice repeats too.
+    private static func repeating(_ declaration: XMLSchemaSet.ElementDeclaration) -> XMLSchemaSet.ElementDeclaration {
+        XMLSchemaSet.ElementDeclaration(
+            name: declaration.name, namespace: declaration.namespace, type: declaration.type, minOccurs: declaration.minOccurs,
+            maxOccurs: nil, nillable: declaration.nillable)
+    }
+
+    private func scalar(_ text: String, type: XMLSchemaSet.TypeReference) -> JSONValue {
+        switch type {
+        case .builtin(let name): return Self.scalar(text, builtin: name)
+        case .named(let name):
+            if let simple = schemas.simpleTypes[name] { return scalar(text, type: simple.base) }
+            return .string(text)
+        case .simple(let simple): return scalar(text, type: simple.base)
+        default: return .string(text)
+        }
+    }
+
+    static let numericTypes: Set<String> = [
+        "decimal", "integer", "int", "long", "short", "byte", "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte",
+        "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger", "float", "double",
+    ]
+
+    static func scalar(_ text: String, builtin: String) -> JSONValue {
+        let trimmed = text.trimmingWhitespace
+        if numericTypes.contains(builtin) {
+            // Exact: never through Double. INF, NaN and malformed values stay text.
+            return ExactDecimal(trimmed).map { .number($0.description) } ?? .string(trimmed)
+        }
+        if builtin == "boolean" {
+            switch trimmed {
+            case "true", "1": return .bool(true)
+            case "false", "0": return .bool(false)
+            default: return .string(trimmed)
+            }
+        }
+        return .string(trimmed)
+    }
+}
