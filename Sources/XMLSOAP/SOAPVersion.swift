@@ -19,6 +19,15 @@ public enum SOAPVersion: String, Sendable, CaseIterable {
         }
     }
 
+    /// An envelope around body (and header) XML written by `SchemaXMLEncoder`.
+    public func envelope(body: [UInt8], headers: [UInt8] = []) -> [UInt8] {
+        let open = "<?xml version=\"1.0\" encoding=\"utf-8\"?><soap:Envelope xmlns:soap=\"\(envelopeNamespace)\">"
+        var out = Array(open.utf8)
+        if !headers.isEmpty { out += Array("<soap:Header>".utf8) + headers + Array("</soap:Header>".utf8) }
+        out += Array("<soap:Body>".utf8) + body + Array("</soap:Body></soap:Envelope>".utf8)
+        return out
+    }
+
     public init?(namespace: String?) {
         guard let version = Self.allCases.first(where: { $0.envelopeNamespace == namespace }) else { return nil }
         self = version

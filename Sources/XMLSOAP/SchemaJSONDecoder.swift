@@ -73,7 +73,7 @@ public struct SchemaJSONDecoder: Sendable {
     }
 
     /// The element declarations of a type's content, its base type's first, references resolved.
-    private func declarations(of type: XMLSchemaSet.ComplexType) -> [XMLSchemaSet.ElementDeclaration] {
+    func declarations(of type: XMLSchemaSet.ComplexType) -> [XMLSchemaSet.ElementDeclaration] {
         var result: [XMLSchemaSet.ElementDeclaration] = []
         if let base = type.base, let baseType = schemas.complexTypes[base] { result += declarations(of: baseType) }
         func walk(_ particles: [XMLSchemaSet.Particle], repeated: Bool) {
@@ -98,7 +98,7 @@ public struct SchemaJSONDecoder: Sendable {
         return result
     }
 
-    private func attributes(of type: XMLSchemaSet.ComplexType) -> [XMLSchemaSet.AttributeDeclaration] {
+    func attributes(of type: XMLSchemaSet.ComplexType) -> [XMLSchemaSet.AttributeDeclaration] {
         var result = type.attributes
         if let base = type.base, let baseType = schemas.complexTypes[base] { result = attributes(of: baseType) + result }
         return result

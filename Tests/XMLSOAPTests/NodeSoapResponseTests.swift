@@ -17,7 +17,7 @@ struct NodeSoapResponseTests {
         case .object(let object):
             var result = JSONObject()
             for (key, member) in object {
-                if key == "attributes", case .object(let attributes) = member {
+                if key == "attributes" || key == "$attributes", case .object(let attributes) = member {
                     for (name, attribute) in attributes { result[name] = portageConventions(attribute) }
                 } else {
                     result[key == "$value" ? "value" : key] = portageConventions(member)

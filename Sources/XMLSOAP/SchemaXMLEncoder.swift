@@ -1,0 +1,197 @@
+import GatewayCore
+
+/// JSON to XML by the schema: elements in the order the schema declares them, each in its own
+/// namespace (qualified or not, as `elementFormDefault` and `form` say), arrays as repeated
+/// elements, attributes from the members the type declares as attributes, simple content from
+/// `value`, null as `xsi:nil="true"` where the element is nillable. A member the schema does not
+/// declare is an error naming it, never sent and never dropped silently.
+///
+/// Namespaces are written as default-namespace declarations where they change
+/// (`<Request xmlns="urn:a"><Item xmlns="">…`), so no prefix is ever invented or clashes.
+public struct SchemaXMLEncoder: Sendable {
+    public struct EncodingError: Error, Sendable, CustomStringConvertible {
+        /// Where in the JSON (`DummyFilter.DummyStringFilter`).
+        public var path: String
+        public var message: String
+        public var description: String { path.isEmpty ? message : "\(path): \(message)" }
+    }
+
+    public let schemas: XMLSchemaSet
+
+    public init(schemas: XMLSchemaSet) {
+        self.schemas = schemas
+    }
+
+    /// The XML of a global element holding `value`.
+    public func encode(_ value: JSONValue, element name: WSDL.QName) throws(EncodingError) -> [UInt8] {
+        guard let declaration = schemas.elements[name] else {
+            throw EncodingError(path: "", message: "the schema declares no element \(name)")
+        }
+        var out: [UInt8] = []
+        try write(declaration.name, namespace: declaration.namespace, type: declaration.type, nillable: declaration.nillable,
+                  value: value, parentNamespace: .some(nil), path: "", into: &out)
+        return out
+    }
+
+    /// `parentNamespace`: the default namespace in scope (`.some(nil)`: none declared).
+    private func write(
+        _ name: String, namespace: String?, type: XMLSchemaSet.TypeReference, nillable: Bool, value: JSONValue,
+        parentNamespace: String??, path: String, into out: inout [UInt8]
+    ) throws(EncodingError) {
+        var start = "<" + name
+        if namespace != parentNamespace ?? nil { start += " xmlns=\"" + Self.escape(namespace ?? "", attribute: true) + "\"" }
+        if case .null = value {
+            guard nillable else { return }
+            out += Array((start + " xmlns:xsi=\"\(XMLElement.schemaInstance)\" xsi:nil=\"true\"/>").utf8)
+            return
+        }
+        switch resolve(type) {
+        case .scalar:
+            guard let text = Self.text(value) else {
+                throw EncodingError(path: path, message: "expected a text, number or boolean value, found \(value.typeName)")
+            }
+            try Self.checkCharacters(text, path: path)
+            out += Array((start + ">" + Self.escape(text, attribute: false) + "</" + name + ">").utf8)
+        case .complex(let complex):
+            try writeComplex(complex, name: name, start: start, namespace: namespace, value: value, path: path, into: &out)
+        case .any:
+            out += Array((start + ">").utf8)
+            try writeUntyped(value, namespace: namespace, path: path, into: &out)
+            out += Array(("</" + name + ">").utf8)
+        }
+    }
+
+    private enum Resolved {
+        case scalar
+        case complex(XMLSchemaSet.ComplexType)
+        case any
+    }
+
+    private func resolve(_ type: XMLSchemaSet.TypeReference) -> Resolved {
+        switch type {
+        case .builtin, .simple: return .scalar
+        case .complex(let complex): return .complex(complex)
+        case .named(let name):
+            if let complex = schemas.complexTypes[name] { return .complex(complex) }
+            return schemas.simpleTypes[name] != nil ? .scalar : .any
+        case .any: return .any
+        }
+    }
+
+    private func writeComplex(
+        _ type: XMLSchemaSet.ComplexType, name: String, start: String, namespace: String?, value: JSONValue, path: String,
+        into out: inout [UInt8]
+    ) throws(EncodingError) {
+        let decoder = SchemaJSONDecoder(schemas: schemas)
+        let attributes = decoder.attributes(of: type)
+        var object: JSONObject
+        switch value {
+        case .object(let members): object = members
+        default:
+            guard type.simpleContent != nil else {
+                throw EncodingError(path: path, message: "expected an object, found \(value.typeName)")
+            }
+            object = JSONObject([("value", value)])
+        }
+        var head = start
+        var known = Set<String>()
+        for attribute in attributes {
+            known.insert(attribute.name)
+            guard let member = object[attribute.name], let text = Self.text(member) else { continue }
+            try Self.checkCharacters(text, path: path.isEmpty ? attribute.name : path + "." + attribute.name)
+            head += " " + attribute.name + "=\"" + Self.escape(text, attribute: true) + "\""
+        }
+        if type.simpleContent != nil {
+            known.insert("value")
+            try checkKnown(object, known, path: path)
+            let text = object["value"].flatMap(Self.text) ?? ""
+            try Self.checkCharacters(text, path: path)
+            out += Array((head + ">" + Self.escape(text, attribute: false) + "</" + name + ">").utf8)
+            return
+        }
+        let declarations = decoder.declarations(of: type)
+        for declaration in declarations { known.insert(declaration.name) }
+        try checkKnown(object, known, path: path)
+        out += Array((head + ">").utf8)
+        for declaration in declarations {
+            guard let member = object[declaration.name] else { continue }
+            let memberPath = path.isEmpty ? declaration.name : path + "." + declaration.name
+            let items: [JSONValue]
+            if case .array(let values) = member {
+                guard declaration.repeats else {
+                    throw EncodingError(path: memberPath, message: "\(declaration.name) occurs at most once, but a list was given")
+                }
+                items = values
+            } else {
+                items = [member]
+            }
+            for (index, item) in items.enumerated() {
+                try write(
+                    declaration.name, namespace: declaration.namespace, type: declaration.type, nillable: declaration.nillable, value: item,
+                    parentNamespace: .some(namespace), path: items.count > 1 ? "\(memberPath)[\(index)]" : memberPath, into: &out)
+            }
+        }
+        out += Array(("</" + name + ">").utf8)
+    }
+
+    private func checkKnown(_ object: JSONObject, _ known: Set<String>, path: String) throws(EncodingError) {
+        if let unknown = object.keys.first(where: { !known.contains($0) }) {
+            let expected = known.sorted().joined(separator: ", ")
+            throw EncodingError(
+                path: path.isEmpty ? unknown : path + "." + unknown,
+                message: "not in the schema here (expected one of: \(expected.isEmpty ? "nothing" : expected))")
+        }
+    }
+
+    /// Content no schema describes (`xs:anyType`): members become elements in the parent's namespace.
+    private func writeUntyped(_ value: JSONValue, namespace: String?, path: String, into out: inout [UInt8]) throws(EncodingError) {
+        switch value {
+        case .object(let object):
+            for (key, member) in object {
+                let items: [JSONValue]
+                if case .array(let values) = member { items = values } else { items = [member] }
+                for item in items {
+                    out += Array(("<" + key + ">").utf8)
+                    try writeUntyped(item, namespace: namespace, path: path + "." + key, into: &out)
+                    out += Array(("</" + key + ">").utf8)
+                }
+            }
+        default:
+            guard let text = Self.text(value) else { return }
+            out += Array(Self.escape(text, attribute: false).utf8)
+        }
+    }
+
+    /// XML 1.0 cannot carry control characters other than tab, newline and carriage return.
+    static func checkCharacters(_ text: String, path: String) throws(EncodingError) {
+        if let control = text.unicodeScalars.first(where: { $0.value < 0x20 && !["\t", "\n", "\r"].contains($0) }) {
+            throw EncodingError(path: path, message: "control character U+\(String(control.value, radix: 16, uppercase: true)) cannot be sent in XML")
+        }
+    }
+
+    static func text(_ value: JSONValue) -> String? {
+        switch value {
+        case .string(let text), .number(let text): return text
+        case .bool(let flag): return flag ? "true" : "false"
+        default: return nil
+        }
+    }
+
+    static func escape(_ text: String, attribute: Bool) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        for character in text.unicodeScalars {
+            switch character {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"" where attribute: result += "&quot;"
+            case "\r": result += "&#13;"
+            case "\n" where attribute: result += "&#10;"
+            case "\t" where attribute: result += "&#9;"
+            default: result.unicodeScalars.append(character)
+            }
+        }
+        return result
+    }
+}

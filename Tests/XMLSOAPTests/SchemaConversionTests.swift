@@ -1,0 +1,87 @@
+import GatewayCore
+import Testing
+import XMLSOAP
+
+/// Both directions on a schema of the project's own: a tax-filing status service.
+@Suite("JSON and XML by schema")
+struct SchemaConversionTests {
+    static let schema = """
+        <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:tax" targetNamespace="urn:tax" elementFormDefault="qualified">
+          <xs:element name="Status">
+            <xs:complexType>
+              <xs:sequence>
+                <xs:element name="ClientId" type="xs:long"/>
+                <xs:element name="Filed" type="xs:boolean"/>
+                <xs:element name="Income" type="xs:decimal" nillable="true"/>
+                <xs:element name="Year" type="t:Year" maxOccurs="unbounded"/>
+                <xs:element name="Note" type="t:Note" minOccurs="0"/>
+                <xs:element name="Local" type="xs:string" minOccurs="0" form="unqualified"/>
+              </xs:sequence>
+              <xs:attribute name="version" type="xs:int"/>
+            </xs:complexType>
+          </xs:element>
+          <xs:simpleType name="Year"><xs:restriction base="xs:int"><xs:minInclusive value="1900"/></xs:restriction></xs:simpleType>
+          <xs:complexType name="Note">
+            <xs:simpleContent><xs:extension base="xs:string"><xs:attribute name="lang" type="xs:language"/></xs:extension></xs:simpleContent>
+          </xs:complexType>
+        </xs:schema>
+        """
+
+    static func schemas() throws -> XMLSchemaSet {
+        let root = try XMLDocumentParser().parse(Array(schema.utf8))
+        return XMLSchemaSet(schemas: [(root, NamespaceScope().entering(root))])
+    }
+
+    static let element = WSDL.QName("urn:tax", "Status")
+
+    @Test func xmlToJSONFollowsTheSchema() throws {
+        let xml = """
+            <Status xmlns="urn:tax" version="2"><ClientId> 10000001 </ClientId><Filed>1</Filed>
+            <Income xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:nil="true"/><Year>2025</Year>
+            <Note lang="fr">Déclaration reçue</Note><Local xmlns="">x</Local><Extra>kept</Extra></Status>
+            """
+        let json = SchemaJSONDecoder(schemas: try Self.schemas()).decode(try XMLDocumentParser().parse(Array(xml.utf8)))
+        #expect(json == .object(JSONObject([
+            ("version", .number("2")), ("ClientId", .number("10000001")), ("Filed", .bool(true)), ("Income", .null),
+            ("Year", .array([.number("2025")])), ("Note", .object(JSONObject([("lang", .string("fr")), ("value", .string("Déclaration reçue"))]))),
+            ("Local", .string("x")), ("Extra", .string("kept")),
+        ])))
+    }
+
+    @Test func jsonToXMLAndBack() throws {
+        let schemas = try Self.schemas()
+        let json: JSONValue = .object(JSONObject([
+            ("Local", .string("a < b & \"c\"")), ("Year", .array([.number("2024"), .number("2025")])), ("ClientId", .number("42")),
+            ("Filed", .bool(false)), ("Income", .null), ("version", .number("3")), ("Note", .string("plain")),
+        ]))
+        let bytes = try SchemaXMLEncoder(schemas: schemas).encode(json, element: Self.element)
+        let element = try XMLDocumentParser().parse(bytes)
+        #expect(element.children.map(\.name) == ["ClientId", "Filed", "Income", "Year", "Year", "Note", "Local"], "schema order")
+        #expect(element.children.map(\.namespace) == ["urn:tax", "urn:tax", "urn:tax", "urn:tax", "urn:tax", "urn:tax", nil])
+        #expect(element.attribute("version") == "3")
+        #expect(element.child("Income")?.attribute("nil", namespace: "http://www.w3.org/2001/XMLSchema-instance") == "true")
+        #expect(element.child("Local")?.text == "a < b & \"c\"")
+        let back = SchemaJSONDecoder(schemas: schemas).decode(element)
+        #expect(back["Year"] == .array([.number("2024"), .number("2025")]))
+        #expect(back["Note"] == .object(JSONObject([("value", .string("plain"))])))
+        #expect(back["Filed"] == .bool(false))
+    }
+
+    @Test func membersTheSchemaDoesNotDeclareAreErrors() throws {
+        let encoder = SchemaXMLEncoder(schemas: try Self.schemas())
+        #expect(throws: SchemaXMLEncoder.EncodingError.self) {
+            try encoder.encode(.object(JSONObject([("ClientID", .number("1"))])), element: Self.element)
+        }
+        do {
+            _ = try encoder.encode(.object(JSONObject([("Note", .object(JSONObject([("language", .string("fr"))])))])), element: Self.element)
+        } catch {
+            #expect(error.description == "Note.language: not in the schema here (expected one of: lang, value)")
+        }
+        #expect(throws: SchemaXMLEncoder.EncodingError.self, "Filed occurs once") {
+            try encoder.encode(.object(JSONObject([("Filed", .array([.bool(true), .bool(false)]))])), element: Self.element)
+        }
+        #expect(throws: SchemaXMLEncoder.EncodingError.self, "XML cannot carry U+0001") {
+            try encoder.encode(.object(JSONObject([("Local", .string("a\u{1}b"))])), element: Self.element)
+        }
+    }
+}
