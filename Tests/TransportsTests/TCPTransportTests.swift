@@ -7,13 +7,15 @@ import Transports
 
 @Suite("Pooled TCP transport")
 struct TCPTransportTests {
-    func transport(_ port: Int, framing: Framing, maxConnections: Int = 4, readTimeout: TimeAmount = .seconds(2)) -> TCPTransport {
+    // Generous defaults: on two cores, CPU-heavy tests running beside these can delay a loopback
+    // answer by seconds. Tests about timeouts set their own.
+    func transport(_ port: Int, framing: Framing, maxConnections: Int = 4, readTimeout: TimeAmount = .seconds(15)) -> TCPTransport {
         TCPTransport(
             configuration: .init(host: "127.0.0.1", port: port, framing: framing, maxConnections: maxConnections, readTimeout: readTimeout),
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test"))
     }
 
-    func deadline(_ milliseconds: Int64 = 2000) -> NIODeadline { .now() + .milliseconds(milliseconds) }
+    func deadline(_ milliseconds: Int64 = 15_000) -> NIODeadline { .now() + .milliseconds(milliseconds) }
 
     @Test(arguments: [Framing.lengthPrefix(bytes: 2), .lengthPrefix(bytes: 4), .line(delimiter: 0x0A), .fixed(responseLength: 5)])
     func everyFramingCarriesRecordsBothWays(framing: Framing) async throws {
@@ -37,7 +39,7 @@ struct TCPTransportTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<12 {
                 group.addTask {
-                    let response = try await client.roundTrip(ByteBuffer(string: "R\(index)"), deadline: deadline(5000))
+                    let response = try await client.roundTrip(ByteBuffer(string: "R\(index)"), deadline: deadline())
                     #expect(String(buffer: response) == "R\(index)")
                 }
             }
