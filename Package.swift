@@ -77,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "portage",
             dependencies: [
-                "GatewayCore", "FixedWidth", "AdapterKinds", "GatewayHTTP", "DemoBackends",
+                "GatewayCore", "FixedWidth", "XMLSOAP", "AdapterKinds", "GatewayHTTP", "DemoBackends",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -86,6 +86,15 @@ public struct NamespaceScope: Sendable {
 
 extension String {
     var trimmingWhitespace: String {
+        // The usual case, ASCII around the text, without Unicode property lookups.
+        let utf8 = self.utf8
+        if let first = utf8.first, let last = utf8.last, first < 0x80, last < 0x80 {
+            func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
+            if !isSpace(first) && !isSpace(last) { return self }
+            guard let start = utf8.firstIndex(where: { !isSpace($0) }) else { return "" }
+            let end = utf8.lastIndex(where: { !isSpace($0) })!
+            if utf8[start] < 0x80 && utf8[end] < 0x80 { return String(self[start...end]) }
+        }
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
             let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })

@@ -12,9 +12,31 @@ import GatewayCore
 ///   (`XMLElement.genericJSON`), never dropped.
 public struct SchemaJSONDecoder: Sendable {
     public let schemas: XMLSchemaSet
+    /// Each complex type's element declarations and attributes, base types included, worked out
+    /// once: converting a 10,000-item list must not redo it per item.
+    private let contents: [ObjectIdentifier: (elements: [XMLSchemaSet.ElementDeclaration], attributes: [XMLSchemaSet.AttributeDeclaration])]
 
     public init(schemas: XMLSchemaSet) {
         self.schemas = schemas
+        var contents: [ObjectIdentifier: ([XMLSchemaSet.ElementDeclaration], [XMLSchemaSet.AttributeDeclaration])] = [:]
+        var pending = Array(schemas.complexTypes.values)
+        func inline(_ type: XMLSchemaSet.TypeReference) {
+            if case .complex(let complex) = type { pending.append(complex) }
+        }
+        for element in schemas.elements.values { inline(element.type) }
+        let bare = SchemaJSONDecoder(schemas: schemas, contents: [:])
+        while let type = pending.popLast() {
+            guard contents[ObjectIdentifier(type)] == nil else { continue }
+            let elements = bare.declarations(of: type)
+            contents[ObjectIdentifier(type)] = (elements, bare.attributes(of: type))
+            for element in elements { inline(element.type) }
+        }
+        self.contents = contents
+    }
+
+    private init(schemas: XMLSchemaSet, contents: [ObjectIdentifier: ([XMLSchemaSet.ElementDeclaration], [XMLSchemaSet.AttributeDeclaration])]) {
+        self.schemas = schemas
+        self.contents = contents
     }
 
     /// A body element, by the global element declaration of its name.
@@ -40,8 +62,9 @@ public struct SchemaJSONDecoder: Sendable {
     }
 
     private func complex(_ element: XMLElement, _ type: XMLSchemaSet.ComplexType) -> JSONValue {
+        let content = contents[ObjectIdentifier(type)] ?? (declarations(of: type), attributes(of: type))
         var object = JSONObject()
-        for attribute in attributes(of: type) {
+        for attribute in content.attributes {
             guard let text = element.attribute(attribute.name) else { continue }
             object[attribute.name] = scalar(text, type: attribute.type)
         }
@@ -49,18 +72,18 @@ public struct SchemaJSONDecoder: Sendable {
             object["value"] = value(element, type: content)
             return .object(object)
         }
-        var used = Set<Int>()
-        for declaration in declarations(of: type) {
+        var used = [Bool](repeating: false, count: element.children.count)
+        for declaration in content.elements {
             let matches = element.children.indices.filter { index in
-                !used.contains(index) && element.children[index].name == declaration.name
+                !used[index] && element.children[index].name == declaration.name
             }
             guard !matches.isEmpty else { continue }
-            used.formUnion(declaration.repeats ? matches : [matches[0]])
+            for index in declaration.repeats ? matches : [matches[0]] { used[index] = true }
             let values = (declaration.repeats ? matches : [matches[0]]).map { value(element.children[$0], type: declaration.type) }
             object[declaration.name] = declaration.repeats ? .array(values) : values[0]
         }
         // Undeclared children (xs:any, or a server ahead of its WSDL): kept without a schema.
-        for (index, child) in element.children.enumerated() where !used.contains(index) {
+        for (index, child) in element.children.enumerated() where !used[index] {
             switch object[child.name] {
             case nil: object[child.name] = child.genericJSON
             case .array(var items)?:

@@ -70,6 +70,7 @@ public struct XMLDocumentParser: Sendable {
     }
 
     private func read(_ reader: xmlTextReaderPtr, _ collector: ErrorCollector) throws(XMLError) -> XMLElement {
+        var names = InternedNames()
         var stack: [XMLElement] = []
         var root: XMLElement?
         var nodes = 0
@@ -92,7 +93,7 @@ public struct XMLDocumentParser: Sendable {
                 guard stack.count < limits.maximumDepth else {
                     throw XMLError(.tooDeep, line: line, "elements are nested deeper than the \(limits.maximumDepth) levels allowed")
                 }
-                let element = Self.element(reader, line: line)
+                let element = Self.element(reader, line: line, names: &names)
                 if xmlTextReaderIsEmptyElement(reader) == 1 {
                     if stack.isEmpty { root = element } else { stack[stack.count - 1].children.append(element) }
                 } else {
@@ -147,14 +148,28 @@ public struct XMLDocumentParser: Sendable {
         return nil
     }
 
-    private static func element(_ reader: xmlTextReaderPtr, line: Int) -> XMLElement {
+    /// Names and namespace URIs come from libxml2's dictionary, one pointer per distinct string:
+    /// each becomes a Swift string once.
+    struct InternedNames {
+        private var strings: [UnsafePointer<xmlChar>: String] = [:]
+
+        mutating func string(_ text: UnsafePointer<xmlChar>?) -> String? {
+            guard let text else { return nil }
+            if let known = strings[text] { return known }
+            let string = String(cString: text)
+            strings[text] = string
+            return string
+        }
+    }
+
+    private static func element(_ reader: xmlTextReaderPtr, line: Int, names: inout InternedNames) -> XMLElement {
         var element = XMLElement(
-            name: string(xmlTextReaderConstLocalName(reader)) ?? "", namespace: string(xmlTextReaderConstNamespaceUri(reader)),
-            prefix: string(xmlTextReaderConstPrefix(reader)), line: line)
+            name: names.string(xmlTextReaderConstLocalName(reader)) ?? "", namespace: names.string(xmlTextReaderConstNamespaceUri(reader)),
+            prefix: names.string(xmlTextReaderConstPrefix(reader)), line: line)
         guard xmlTextReaderHasAttributes(reader) == 1 else { return element }
         while xmlTextReaderMoveToNextAttribute(reader) == 1 {
-            let name = string(xmlTextReaderConstLocalName(reader)) ?? ""
-            let namespace = string(xmlTextReaderConstNamespaceUri(reader))
+            let name = names.string(xmlTextReaderConstLocalName(reader)) ?? ""
+            let namespace = names.string(xmlTextReaderConstNamespaceUri(reader))
             let value = string(xmlTextReaderConstValue(reader)) ?? ""
             if namespace == "http://www.w3.org/2000/xmlns/" {
                 // xmlns="…" has local name "xmlns"; xmlns:p="…" has local name "p".
