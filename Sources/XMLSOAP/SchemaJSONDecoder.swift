@@ -145,6 +145,36 @@ public struct SchemaJSONDecoder: Sendable {
         }
     }
 
+    /// Text that is already a JSON number as `ExactDecimal` would print it (`-12.50`, `0.5`, `7`):
+    /// no sign but a minus on a non-zero value, no leading zeros, digits after any point, at most
+    /// 38 digits. Checked on bytes, so the common value skips parsing and printing.
+    static func isCanonicalNumber(_ text: String) -> Bool {
+        var utf8 = Substring(text).utf8[...]
+        let negative = utf8.first == UInt8(ascii: "-")
+        if negative { utf8 = utf8.dropFirst() }
+        guard let first = utf8.first, (0x30...0x39).contains(first), utf8.count <= 39 else { return false }
+        var digits = 0
+        var nonZero = false
+        var seenPoint = false
+        var afterPoint = 0
+        for byte in utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard !seenPoint else { return false }
+                seenPoint = true
+                continue
+            }
+            guard (0x30...0x39).contains(byte) else { return false }
+            digits += 1
+            if byte != 0x30 { nonZero = true }
+            if seenPoint { afterPoint += 1 }
+        }
+        let integerDigits = digits - afterPoint
+        if first == 0x30, integerDigits > 1 { return false }
+        if seenPoint, afterPoint == 0 { return false }
+        if negative, !nonZero { return false }
+        return digits <= ExactDecimal.maximumDigits
+    }
+
     static let numericTypes: Set<String> = [
         "decimal", "integer", "int", "long", "short", "byte", "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte",
         "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger", "float", "double",
@@ -154,6 +184,7 @@ public struct SchemaJSONDecoder: Sendable {
         let trimmed = text.trimmingWhitespace
         if numericTypes.contains(builtin) {
             // Exact: never through Double. INF, NaN and malformed values stay text.
+            if isCanonicalNumber(trimmed) { return .number(trimmed) }
             return ExactDecimal(trimmed).map { .number($0.description) } ?? .string(trimmed)
         }
         if builtin == "boolean" {

@@ -1,6 +1,7 @@
+import Foundation
 import GatewayCore
 import Testing
-import XMLSOAP
+@testable import XMLSOAP
 
 /// Both directions on a schema of the project's own: a tax-filing status service.
 @Suite("JSON and XML by schema")
@@ -83,5 +84,17 @@ struct SchemaConversionTests {
         #expect(throws: SchemaXMLEncoder.EncodingError.self, "XML cannot carry U+0001") {
             try encoder.encode(.object(JSONObject([("Local", .string("a\u{1}b"))])), element: Self.element)
         }
+    }
+}
+
+@Suite("Numbers from XML")
+struct XMLNumberTests {
+    /// The fast path and exact parsing give the same JSON for every form a server may send.
+    @Test(arguments: ["7", "-12.50", "0.5", "0", "-0", "007", "+5", "1.", ".5", "1e3", "INF", "NaN", " 42 ", "0.00", "-0.00", "12345678901234567890123456789012345678", "123456789012345678901234567890123456789"])
+    func canonicalOrParsed(text: String) {
+        let value = SchemaJSONDecoder.scalar(text, builtin: "decimal")
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let expected: JSONValue = ExactDecimal(trimmed).map { .number($0.description) } ?? .string(trimmed)
+        #expect(value == expected)
     }
 }
