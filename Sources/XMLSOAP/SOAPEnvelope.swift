@@ -4,6 +4,9 @@ public struct SOAPEnvelope: Sendable {
     public var version: SOAPVersion
     public var headers: [XMLElement]
     public var body: [XMLElement]
+    /// The namespace prefixes in scope inside the Body (QName values such as `xsi:type` in the body
+    /// elements resolve through them).
+    public var bodyScope: NamespaceScope
     public var fault: SOAPFault?
 
     /// Reads an envelope from a parsed document; a document that is not an envelope, or an envelope
@@ -23,6 +26,7 @@ public struct SOAPEnvelope: Sendable {
         self.headers = root.child("Header", namespace: namespace)?.children ?? []
         self.body = body.children
         let bodyScope = scope.entering(body)
+        self.bodyScope = bodyScope
         self.fault = body.children.first { SOAPFault.looksLikeFault($0) }.map { SOAPFault($0, scope: bodyScope.entering($0), version: version) }
     }
 

@@ -39,37 +39,61 @@ public struct SchemaJSONDecoder: Sendable {
         self.contents = contents
     }
 
-    /// A body element, by the global element declaration of its name.
-    public func decode(_ element: XMLElement) -> JSONValue {
+    /// A body element, by the global element declaration of its name. `scope`: the prefixes in
+    /// scope around it (`SOAPEnvelope.bodyScope`), for `xsi:type` values.
+    public func decode(_ element: XMLElement, scope: NamespaceScope = NamespaceScope()) -> JSONValue {
         guard let declaration = schemas.elements[WSDL.QName(element.namespace, element.name)]
             ?? schemas.elements.first(where: { $0.key.name == element.name })?.value
         else { return element.genericJSON }
-        return value(element, type: declaration.type)
+        return value(element, type: declaration.type, scope: scope)
     }
 
-    func value(_ element: XMLElement, type: XMLSchemaSet.TypeReference) -> JSONValue {
+    /// `xsi:type` names the derived type an instance really has (polymorphic services): a type
+    /// the schema knows replaces the declared one.
+    private func actualType(_ element: XMLElement, declared: XMLSchemaSet.TypeReference, scope: NamespaceScope) -> XMLSchemaSet.TypeReference {
+        guard let text = element.attribute("type", namespace: XMLElement.schemaInstance) else { return declared }
+        let resolved = scope.resolve(text)
+        let name = WSDL.QName(resolved.namespace, resolved.local)
+        if name.namespace == XMLSchemaSet.xs { return .builtin(name.name) }
+        return schemas.complexTypes[name] != nil || schemas.simpleTypes[name] != nil ? .named(name) : declared
+    }
+
+    func value(_ element: XMLElement, type declared: XMLSchemaSet.TypeReference, scope outer: NamespaceScope) -> JSONValue {
         if element.attribute("nil", namespace: XMLElement.schemaInstance) == "true" { return .null }
+        let scope = element.namespaceDeclarations.isEmpty ? outer : outer.entering(element)
+        let type = actualType(element, declared: declared, scope: scope)
         switch type {
-        case .builtin(let name): return Self.scalar(element.text, builtin: name)
+        case .builtin, .simple: return Self.scalar(element.text, base: type, in: schemas)
         case .named(let name):
-            if let complex = schemas.complexTypes[name] { return self.complex(element, complex) }
-            if let simple = schemas.simpleTypes[name] { return value(element, type: simple.base) }
+            if let complex = schemas.complexTypes[name] { return self.complex(element, complex, scope: scope) }
+            if let simple = schemas.simpleTypes[name] { return Self.scalar(element.text, base: simple.base, in: schemas) }
             return element.genericJSON
-        case .complex(let complex): return self.complex(element, complex)
-        case .simple(let simple): return value(element, type: simple.base)
+        case .complex(let complex): return self.complex(element, complex, scope: scope)
         case .any: return element.genericJSON
         }
     }
 
-    private func complex(_ element: XMLElement, _ type: XMLSchemaSet.ComplexType) -> JSONValue {
+    /// A simple type's text by the built-in type at the root of its restrictions.
+    static func scalar(_ text: String, base: XMLSchemaSet.TypeReference, in schemas: XMLSchemaSet) -> JSONValue {
+        switch base {
+        case .builtin(let name): return scalar(text, builtin: name)
+        case .simple(let simple): return scalar(text, base: simple.base, in: schemas)
+        case .named(let name):
+            guard let simple = schemas.simpleTypes[name] else { return .string(text.trimmingWhitespace) }
+            return scalar(text, base: simple.base, in: schemas)
+        default: return .string(text.trimmingWhitespace)
+        }
+    }
+
+    private func complex(_ element: XMLElement, _ type: XMLSchemaSet.ComplexType, scope: NamespaceScope) -> JSONValue {
         let content = contents[ObjectIdentifier(type)] ?? (declarations(of: type), attributes(of: type))
         var object = JSONObject()
         for attribute in content.attributes {
             guard let text = element.attribute(attribute.name) else { continue }
-            object[attribute.name] = scalar(text, type: attribute.type)
+            object[attribute.name] = Self.scalar(text, base: attribute.type, in: schemas)
         }
         if let content = type.simpleContent {
-            object["value"] = value(element, type: content)
+            object["value"] = Self.scalar(element.text, base: content, in: schemas)
             return .object(object)
         }
         var used = [Bool](repeating: false, count: element.children.count)
@@ -79,7 +103,7 @@ public struct SchemaJSONDecoder: Sendable {
             }
             guard !matches.isEmpty else { continue }
             for index in declaration.repeats ? matches : [matches[0]] { used[index] = true }
-            let values = (declaration.repeats ? matches : [matches[0]]).map { value(element.children[$0], type: declaration.type) }
+            let values = (declaration.repeats ? matches : [matches[0]]).map { value(element.children[$0], type: declaration.type, scope: scope) }
             object[declaration.name] = declaration.repeats ? .array(values) : values[0]
         }
         // Undeclared children (xs:any, or a server ahead of its WSDL): kept without a schema.
@@ -132,17 +156,6 @@ public struct SchemaJSONDecoder: Sendable {
         XMLSchemaSet.ElementDeclaration(
             name: declaration.name, namespace: declaration.namespace, type: declaration.type, minOccurs: declaration.minOccurs,
             maxOccurs: nil, nillable: declaration.nillable)
-    }
-
-    private func scalar(_ text: String, type: XMLSchemaSet.TypeReference) -> JSONValue {
-        switch type {
-        case .builtin(let name): return Self.scalar(text, builtin: name)
-        case .named(let name):
-            if let simple = schemas.simpleTypes[name] { return scalar(text, type: simple.base) }
-            return .string(text)
-        case .simple(let simple): return scalar(text, type: simple.base)
-        default: return .string(text)
-        }
     }
 
     /// Text that is already a JSON number as `ExactDecimal` would print it (`-12.50`, `0.5`, `7`):

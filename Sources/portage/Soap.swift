@@ -108,7 +108,7 @@ struct Soap: ParsableCommand {
                 throw ExitCode(1)
             }
             guard let body = envelope.body.first else { throw ValidationError("\(file): the SOAP Body is empty") }
-            FileHandle.standardOutput.write(Data(writer.bytes(SchemaJSONDecoder(schemas: schemas).decode(body))))
+            FileHandle.standardOutput.write(Data(writer.bytes(SchemaJSONDecoder(schemas: schemas).decode(body, scope: envelope.bodyScope))))
         }
     }
 }

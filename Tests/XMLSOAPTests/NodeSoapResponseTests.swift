@@ -5,8 +5,9 @@ import XMLSOAP
 
 /// node-soap's own request/response cases: each response XML, converted by the WSDL's schema,
 /// must carry the values node-soap returns. node-soap's conventions differ from Portage's on purpose
-/// in two places, compared through one mapping: it nests attributes under `attributes` (Portage:
-/// members of the object) and puts simple content in `$value` (Portage: `value`).
+/// in three places, compared through one mapping: it nests attributes under `attributes` (Portage:
+/// members of the object), puts simple content in `$value` (Portage: `value`), and repeats
+/// `xsi:type` as a member (Portage reads it to choose the derived type and leaves it out).
 @Suite("node-soap responses", .enabled(if: Corpus.enabled, Corpus.skipReason))
 struct NodeSoapResponseTests {
     static let directory = "soap/node-soap/request-response-samples"
@@ -18,7 +19,11 @@ struct NodeSoapResponseTests {
             var result = JSONObject()
             for (key, member) in object {
                 if key == "attributes" || key == "$attributes", case .object(let attributes) = member {
-                    for (name, attribute) in attributes { result[name] = portageConventions(attribute) }
+                    for (name, attribute) in attributes where !Self.schemaInstanceKeys.contains(name) {
+                        result[name] = portageConventions(attribute)
+                    }
+                } else if Self.schemaInstanceKeys.contains(key) {
+                    continue
                 } else {
                     result[key == "$value" ? "value" : key] = portageConventions(member)
                 }
@@ -28,6 +33,8 @@ struct NodeSoapResponseTests {
         default: return value
         }
     }
+
+    static let schemaInstanceKeys: Set<String> = ["xsi:type", "XMLSchema-instance:type"]
 
     /// Equal values: numbers by value, everything else exactly.
     static func same(_ a: JSONValue, _ b: JSONValue) -> Bool {
@@ -65,7 +72,7 @@ struct NodeSoapResponseTests {
                     failed.append("\(name): empty body")
                     continue
                 }
-                let ours = SchemaJSONDecoder(schemas: schemas).decode(body)
+                let ours = SchemaJSONDecoder(schemas: schemas).decode(body, scope: envelope.bodyScope)
                 let theirs = Self.portageConventions(try JSONParser.parse(try Corpus.data("\(folder)/response.json")))
                 if Self.same(ours, theirs) {
                     passed.append(name)

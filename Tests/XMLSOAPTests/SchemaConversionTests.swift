@@ -98,3 +98,31 @@ struct XMLNumberTests {
         #expect(value == expected)
     }
 }
+
+@Suite("Derived types")
+struct DerivedTypeTests {
+    /// `xsi:type` picks the derived type an instance has; its prefix may be declared on the envelope.
+    @Test func xsiTypeChoosesTheDerivedType() throws {
+        let schema = try XMLDocumentParser().parse(Array("""
+            <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:pay" targetNamespace="urn:pay" elementFormDefault="qualified">
+              <xs:element name="Payments"><xs:complexType><xs:sequence>
+                <xs:element name="Payment" type="t:Payment" maxOccurs="unbounded"/></xs:sequence></xs:complexType></xs:element>
+              <xs:complexType name="Payment"><xs:sequence><xs:element name="Amount" type="xs:decimal"/></xs:sequence></xs:complexType>
+              <xs:complexType name="CardPayment"><xs:complexContent><xs:extension base="t:Payment">
+                <xs:sequence><xs:element name="Last4" type="xs:int"/></xs:sequence></xs:extension></xs:complexContent></xs:complexType>
+            </xs:schema>
+            """.utf8))
+        let schemas = XMLSchemaSet(schemas: [(schema, NamespaceScope().entering(schema))])
+        let envelope = try SOAPEnvelope.parse(Array("""
+            <s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:p="urn:pay" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+              <s:Body><p:Payments><p:Payment><p:Amount>10.00</p:Amount></p:Payment>
+                <p:Payment xsi:type="p:CardPayment"><p:Amount>2.50</p:Amount><p:Last4>0042</p:Last4></p:Payment></p:Payments></s:Body>
+            </s:Envelope>
+            """.utf8))
+        let json = SchemaJSONDecoder(schemas: schemas).decode(try #require(envelope.body.first), scope: envelope.bodyScope)
+        #expect(json["Payment"] == .array([
+            .object(JSONObject([("Amount", .number("10.00"))])),
+            .object(JSONObject([("Amount", .number("2.50")), ("Last4", .number("42"))])),
+        ]))
+    }
+}
