@@ -99,6 +99,11 @@ public struct FileDecoder {
                 bytes += repeatElement(codePage.space, count: length - bytes.count)
             }
         }
+        guard bytes.count >= length, bytes.count % length == 0 else {
+            number += 1
+            return [.problem(Problem(
+                record: number, line: line(raw), offset: raw.offset, reason: "the record is \(bytes.count) characters long; records are \(length)"))]
+        }
         var events: [Event] = []
         for start in stride(from: 0, to: bytes.count, by: length) {
             events += decodeOne(bytes[start..<(start + length)], codePage: codePage, line: line(raw), offset: raw.offset + start)

@@ -47,6 +47,9 @@ extension FileLayout {
             }
             let recordLength = reader.integer(node["record-length"], in: 1...RecordLayout.maximumLength) ?? 1
             let framing = choice(node["framing"], default: Framing.lines)
+            if isUTF8, framing == .fixed, let framingNode = node["framing"] {
+                reader.report(framingNode, "UTF-8 records are measured in characters, so they need 'framing: lines' (a fixed byte count cannot hold a fixed number of characters)")
+            }
             let shortRecords = choice(node["short-records"], default: ShortRecordPolicy.error)
             let invalidValues = choice(node["invalid-values"], default: RecordLayout.InvalidValuePolicy.error)
 
@@ -287,6 +290,21 @@ extension FileLayout {
             }
             for scope in scopes.dropFirst() where !scopes.contains(where: { $0.contains.contains(scope.name) }) {
                 reader.report(node[scope.name]!, "scope \(scope.name) is in no other scope's 'contains'")
+            }
+            // Scopes nest: one that (through others) contains itself could open without end.
+            func reaches(_ start: String, _ target: String, _ seen: inout Set<String>) -> Bool {
+                guard let scope = scopes.first(where: { $0.name == start }) else { return false }
+                for inner in scope.contains where scopes.contains(where: { $0.name == inner }) {
+                    if inner == target { return true }
+                    if seen.insert(inner).inserted, reaches(inner, target, &seen) { return true }
+                }
+                return false
+            }
+            for scope in scopes {
+                var seen: Set<String> = []
+                if reaches(scope.name, scope.name, &seen) {
+                    reader.report(node[scope.name]!, "scope \(scope.name) contains itself through other scopes")
+                }
             }
             return scopes
         }

@@ -74,19 +74,29 @@ public struct SchemaJSONDecoder: Sendable {
     }
 
     /// A simple type's text by the built-in type at the root of its restrictions.
-    static func scalar(_ text: String, base: XMLSchemaSet.TypeReference, in schemas: XMLSchemaSet) -> JSONValue {
+    /// `depth` bounds restriction chains: a schema whose type restricts itself must not recurse forever.
+    static func scalar(_ text: String, base: XMLSchemaSet.TypeReference, in schemas: XMLSchemaSet, depth: Int = 0) -> JSONValue {
+        guard depth < maximumDerivation else { return .string(text.trimmingWhitespace) }
         switch base {
         case .builtin(let name): return scalar(text, builtin: name)
-        case .simple(let simple): return scalar(text, base: simple.base, in: schemas)
+        case .simple(let simple): return scalar(text, base: simple.base, in: schemas, depth: depth + 1)
         case .named(let name):
             guard let simple = schemas.simpleTypes[name] else { return .string(text.trimmingWhitespace) }
-            return scalar(text, base: simple.base, in: schemas)
+            return scalar(text, base: simple.base, in: schemas, depth: depth + 1)
         default: return .string(text.trimmingWhitespace)
         }
     }
 
+    /// The longest chain of derivations followed (a cycle in a broken schema stops there).
+    static let maximumDerivation = 32
+
+    /// A type's element declarations and attributes, base types included.
+    func content(of type: XMLSchemaSet.ComplexType) -> (elements: [XMLSchemaSet.ElementDeclaration], attributes: [XMLSchemaSet.AttributeDeclaration]) {
+        contents[ObjectIdentifier(type)] ?? (declarations(of: type), attributes(of: type))
+    }
+
     private func complex(_ element: XMLElement, _ type: XMLSchemaSet.ComplexType, scope: NamespaceScope) -> JSONValue {
-        let content = contents[ObjectIdentifier(type)] ?? (declarations(of: type), attributes(of: type))
+        let content = content(of: type)
         var object = JSONObject()
         for attribute in content.attributes {
             guard let text = element.attribute(attribute.name) else { continue }
@@ -120,9 +130,11 @@ public struct SchemaJSONDecoder: Sendable {
     }
 
     /// The element declarations of a type's content, its base type's first, references resolved.
-    func declarations(of type: XMLSchemaSet.ComplexType) -> [XMLSchemaSet.ElementDeclaration] {
+    func declarations(of type: XMLSchemaSet.ComplexType, depth: Int = 0) -> [XMLSchemaSet.ElementDeclaration] {
         var result: [XMLSchemaSet.ElementDeclaration] = []
-        if let base = type.base, let baseType = schemas.complexTypes[base] { result += declarations(of: baseType) }
+        if let base = type.base, let baseType = schemas.complexTypes[base], depth < Self.maximumDerivation {
+            result += declarations(of: baseType, depth: depth + 1)
+        }
         func walk(_ particles: [XMLSchemaSet.Particle], repeated: Bool) {
             for particle in particles {
                 switch particle {
@@ -145,9 +157,11 @@ public struct SchemaJSONDecoder: Sendable {
         return result
     }
 
-    func attributes(of type: XMLSchemaSet.ComplexType) -> [XMLSchemaSet.AttributeDeclaration] {
+    func attributes(of type: XMLSchemaSet.ComplexType, depth: Int = 0) -> [XMLSchemaSet.AttributeDeclaration] {
         var result = type.attributes
-        if let base = type.base, let baseType = schemas.complexTypes[base] { result = attributes(of: baseType) + result }
+        if let base = type.base, let baseType = schemas.complexTypes[base], depth < Self.maximumDerivation {
+            result = attributes(of: baseType, depth: depth + 1) + result
+        }
         return result
     }
 

@@ -17,9 +17,12 @@ public struct SchemaXMLEncoder: Sendable {
     }
 
     public let schemas: XMLSchemaSet
+    /// Each type's content, worked out once (not per element written).
+    private let decoder: SchemaJSONDecoder
 
     public init(schemas: XMLSchemaSet) {
         self.schemas = schemas
+        self.decoder = SchemaJSONDecoder(schemas: schemas)
     }
 
     /// The XML of a global element holding `value`.
@@ -82,8 +85,7 @@ public struct SchemaXMLEncoder: Sendable {
         _ type: XMLSchemaSet.ComplexType, name: String, start: String, namespace: String?, value: JSONValue, path: String,
         into out: inout [UInt8]
     ) throws(EncodingError) {
-        let decoder = SchemaJSONDecoder(schemas: schemas)
-        let attributes = decoder.attributes(of: type)
+        let attributes = decoder.content(of: type).attributes
         var object: JSONObject
         switch value {
         case .object(let members): object = members
@@ -109,7 +111,7 @@ public struct SchemaXMLEncoder: Sendable {
             out += Array((head + ">" + Self.escape(text, attribute: false) + "</" + name + ">").utf8)
             return
         }
-        let declarations = decoder.declarations(of: type)
+        let declarations = decoder.content(of: type).elements
         for declaration in declarations { known.insert(declaration.name) }
         try checkKnown(object, known, path: path)
         out += Array((head + ">").utf8)
@@ -150,6 +152,10 @@ public struct SchemaXMLEncoder: Sendable {
             for (key, member) in object {
                 let items: [JSONValue]
                 if case .array(let values) = member { items = values } else { items = [member] }
+                // The key becomes an element name: only a plain XML name, never markup.
+                guard Self.isElementName(key) else {
+                    throw EncodingError(path: path.isEmpty ? key : path + "." + key, message: "'\(key)' is not an XML element name")
+                }
                 for item in items {
                     out += Array(("<" + key + ">").utf8)
                     try writeUntyped(item, namespace: namespace, path: path + "." + key, into: &out)
@@ -158,8 +164,15 @@ public struct SchemaXMLEncoder: Sendable {
             }
         default:
             guard let text = Self.text(value) else { return }
+            try Self.checkCharacters(text, path: path)
             out += Array(Self.escape(text, attribute: false).utf8)
         }
+    }
+
+    /// A name without a prefix: a letter or `_`, then letters, digits, `_`, `-` or `.`.
+    static func isElementName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first.properties.isAlphabetic || first == "_" else { return false }
+        return name.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0) }
     }
 
     /// XML 1.0 cannot carry control characters other than tab, newline and carriage return.

@@ -168,13 +168,16 @@ public struct XMLDocumentParser: Sendable {
             prefix: names.string(xmlTextReaderConstPrefix(reader)), line: line)
         guard xmlTextReaderHasAttributes(reader) == 1 else { return element }
         while xmlTextReaderMoveToNextAttribute(reader) == 1 {
-            let name = names.string(xmlTextReaderConstLocalName(reader)) ?? ""
             let namespace = names.string(xmlTextReaderConstNamespaceUri(reader))
             let value = string(xmlTextReaderConstValue(reader)) ?? ""
             if namespace == "http://www.w3.org/2000/xmlns/" {
+                // A declared prefix is not a dictionary string: libxml2 frees it as the reader
+                // moves on, so its address may later hold another prefix. Never cached.
+                let name = string(xmlTextReaderConstLocalName(reader)) ?? ""
                 // xmlns="…" has local name "xmlns"; xmlns:p="…" has local name "p".
                 element.namespaceDeclarations[string(xmlTextReaderConstPrefix(reader)) == nil ? "" : name] = value
             } else {
+                let name = names.string(xmlTextReaderConstLocalName(reader)) ?? ""
                 element.attributes.append(XMLElement.Attribute(name: name, namespace: namespace, value: value))
             }
         }

@@ -275,6 +275,31 @@ struct PaymentFileTests {
         #expect(try FileEncoder.encode(record.json, layout: layout) == first)
     }
 
+    @Test func utf8NeedsLinesAndScopesMustNotLoop() {
+        let yaml = """
+            layout: bad
+            encoding: utf-8
+            record-length: 4
+            framing: fixed
+            records:
+              a: { when: { start: 1, equals: A }, fields: [{ name: x, start: 2, length: 3 }] }
+              b: { when: { start: 1, equals: B }, fields: [{ name: y, start: 2, length: 3 }] }
+              c: { when: { start: 1, equals: C }, fields: [{ name: z, start: 2, length: 3 }] }
+            structure:
+              file: { header: a, contains: [one], trailer: c }
+              one: { header: b, contains: [two], trailer: c }
+              two: { header: a, contains: [one], trailer: b }
+            """
+        do {
+            _ = try FileLayout(yaml: yaml, file: "bad.yaml")
+            Issue.record("accepted")
+        } catch {
+            let messages = error.problems.map(\.message)
+            #expect(messages.contains { $0.contains("need 'framing: lines'") })
+            #expect(messages.contains { $0.contains("contains itself through other scopes") })
+        }
+    }
+
     @Test func encodedRecordsDecodeBack() throws {
         let layout = try Self.layout("nacha-ach")
         let original = try Self.nacha("ppd-mixedDebitCredit.ach")

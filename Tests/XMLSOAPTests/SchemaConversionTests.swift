@@ -126,3 +126,40 @@ struct DerivedTypeTests {
         ]))
     }
 }
+
+@Suite("Hostile schemas and requests")
+struct HostileSchemaTests {
+    static func schemas(_ text: String) throws -> XMLSchemaSet {
+        let root = try XMLDocumentParser().parse(Array(text.utf8))
+        return XMLSchemaSet(schemas: [(root, NamespaceScope().entering(root))])
+    }
+
+    /// Under `xs:anyType` the JSON keys become element names: markup in a key is refused.
+    @Test func keysUnderAnyTypeCannotInjectMarkup() throws {
+        let schemas = try Self.schemas("""
+            <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:a"><xs:element name="Bag" type="xs:anyType"/></xs:schema>
+            """)
+        let encoder = SchemaXMLEncoder(schemas: schemas)
+        let fine = try encoder.encode(.object(JSONObject([("note", .string("a<b"))])), element: WSDL.QName("urn:a", "Bag"))
+        #expect(String(decoding: fine, as: UTF8.self) == "<Bag xmlns=\"urn:a\"><note>a&lt;b</note></Bag>")
+        #expect(throws: SchemaXMLEncoder.EncodingError.self) {
+            try encoder.encode(.object(JSONObject([("a><Transfer amount=\"1e6\"/><b", .string("x"))])), element: WSDL.QName("urn:a", "Bag"))
+        }
+    }
+
+    /// A type that derives from itself ends the chain instead of the process.
+    @Test func cyclicDerivationsDoNotRecurseForever() throws {
+        let schemas = try Self.schemas("""
+            <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:c" targetNamespace="urn:c">
+              <xs:element name="R"><xs:complexType><xs:sequence><xs:element name="S" type="t:Loop"/><xs:element name="C" type="t:A"/></xs:sequence></xs:complexType></xs:element>
+              <xs:simpleType name="Loop"><xs:restriction base="t:Loop"/></xs:simpleType>
+              <xs:complexType name="A"><xs:complexContent><xs:extension base="t:B"><xs:sequence><xs:element name="X" type="xs:int"/></xs:sequence></xs:extension></xs:complexContent></xs:complexType>
+              <xs:complexType name="B"><xs:complexContent><xs:extension base="t:A"/></xs:complexContent></xs:complexType>
+            </xs:schema>
+            """)
+        let element = try XMLDocumentParser().parse(Array("<R xmlns=\"urn:c\"><S>s</S><C><X>1</X></C></R>".utf8))
+        let json = SchemaJSONDecoder(schemas: schemas).decode(element)
+        #expect(json["S"] == .string("s"))
+        #expect(json["C"]?["X"] != nil)
+    }
+}
