@@ -51,6 +51,8 @@ struct Decode: ParsableCommand {
         let output = BufferedOutput()
         let writer = JSONWriter()
         var failures = 0
+        // Compiled once for every file.
+        let fast = RecordJSONWriter(layout: layout)
         for path in data {
             guard let handle = FileHandle(forReadingAtPath: path) else {
                 throw ValidationError("cannot open \(path)")
@@ -60,7 +62,6 @@ struct Decode: ParsableCommand {
                 Array(try handle.read(upToCount: count) ?? Data())
             }
             var padded = [UInt8](repeating: layout.codePage.space, count: layout.length)
-            let fast = RecordJSONWriter(layout: layout)
             while true {
                 let record: RecordReader.Record
                 do {

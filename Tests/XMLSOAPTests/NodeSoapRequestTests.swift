@@ -16,7 +16,7 @@ struct NodeSoapRequestTests {
     }
 
     @Test func requestsAreTheXMLNodeSoapSends() throws {
-        let directory = "soap/node-soap/request-response-samples"
+        let directory = NodeSoapResponseTests.directory
         let root = Corpus.directory.appendingPathComponent(directory)
         let cases = try FileManager.default.contentsOfDirectory(atPath: root.path).sorted().filter { name in
             ["request.xml", "request.json", "soap.wsdl"].allSatisfy {
