@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", from: "6.4.0"),
     ],
     targets: [
@@ -30,7 +31,10 @@ let package = Package(
         ),
         .target(name: "FixedWidth", dependencies: ["GatewayCore"]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
-        .target(name: "XMLSOAP", dependencies: ["GatewayCore", "CLibXML2"]),
+        .target(
+            name: "XMLSOAP",
+            dependencies: ["GatewayCore", "CLibXML2", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(
             name: "Transports",
             dependencies: [
@@ -39,12 +43,13 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .target(name: "Resilience", dependencies: ["GatewayCore"]),
         .target(
             name: "AdapterKinds",
-            dependencies: ["GatewayCore", "FixedWidth", "Transports", "Resilience"]
+            dependencies: ["GatewayCore", "FixedWidth", "XMLSOAP", "Transports", "Resilience"]
         ),
         .target(
             name: "GatewayHTTP",
@@ -59,7 +64,7 @@ let package = Package(
         .target(
             name: "DemoBackends",
             dependencies: [
-                "GatewayCore", "FixedWidth", "GatewayTesting",
+                "GatewayCore", "FixedWidth", "XMLSOAP", "GatewayTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -71,6 +76,7 @@ let package = Package(
                 "Transports",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .executableTarget(name: "FixedWidthFuzz", dependencies: ["FixedWidth", "GatewayCore"]),

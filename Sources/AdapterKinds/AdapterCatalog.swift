@@ -4,6 +4,7 @@ import GatewayCore
 public enum AdapterCatalog {
     public static let kinds: [any AdapterKind] = [
         FixedWidthTCPKind(),
+        SOAPHTTPKind(),
     ]
 
     public static func kind(named name: String) -> (any AdapterKind)? {

@@ -34,6 +34,8 @@ public struct OperationDeclaration: Sendable {
     public var route: RouteTemplate
     public var summary: LocalizedText
     public var description: LocalizedText?
+    /// The backend's own name for the operation (a WSDL operation), when the kind takes one.
+    public var backendOperation: (name: String, node: DeclarationNode)?
     /// Per-operation contract roles overriding the adapter's.
     public var contracts: [String: ContractReference]
     /// Legacy request field → where its value comes from, in declaration order.
@@ -67,8 +69,9 @@ public struct ParameterDeclaration: Sendable {
 public struct ResponseMapping: Sendable {
     /// Legacy field → the value that means success (all must match).
     public var successWhen: [(field: String, value: String, node: DeclarationNode)] = []
-    /// Value of the first `successWhen` field → the error it means.
+    /// Value of the first `successWhen` field (or a fault code, for SOAP) → the error it means.
     public var errors: [String: DeclaredError] = [:]
+    public var errorsNode: DeclarationNode?
     /// JSON name → legacy field; nil means every field, with camelCase names.
     public var fields: [(name: String, field: String, node: DeclarationNode)]?
     /// REDEFINES alternatives chosen by a field's value: the field, and value → group.

@@ -39,10 +39,13 @@ public struct PreparedAdapter: Sendable {
 public struct OperationSchema: Sendable {
     /// Caller-facing parameter name → the shape of the legacy field it fills.
     public var inputs: [String: ValueSchema]
+    /// The whole JSON request body, when the operation takes one as it is (not member by member).
+    public var body: ValueSchema?
     public var response: ValueSchema
 
-    public init(inputs: [String: ValueSchema], response: ValueSchema) {
+    public init(inputs: [String: ValueSchema], body: ValueSchema? = nil, response: ValueSchema) {
         self.inputs = inputs
+        self.body = body
         self.response = response
     }
 }

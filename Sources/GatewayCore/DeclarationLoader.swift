@@ -5,7 +5,7 @@ import Foundation
 /// route parameters, response mappings, and that referenced contract files exist.
 public struct DeclarationLoader {
     public static let topLevelKeys = ["adapter", "kind", "title", "description", "endpoint", "contracts", "resilience", "operations"]
-    public static let operationKeys = ["route", "summary", "description", "contracts", "request", "response", "parameters"]
+    public static let operationKeys = ["route", "summary", "description", "operation", "contracts", "request", "response", "parameters"]
     /// Paths the gateway serves itself; no declaration may take them.
     public static let reservedPaths = ["/openapi.json", "/healthz", "/readyz", "/status"]
 
@@ -143,6 +143,7 @@ public struct DeclarationLoader {
         let summary = reader.localized(node["summary"])
         let description = node["description"].flatMap { reader.localized($0) }
         let contracts = node["contracts"].map { readContracts($0, reader: reader) } ?? [:]
+        let backendOperation = node["operation"].flatMap { operationNode in reader.string(operationNode).map { ($0, operationNode) } }
 
         var request: [FieldMapping] = []
         if let requestNode = node["request"] {
@@ -172,7 +173,8 @@ public struct DeclarationLoader {
         }
         guard let route, let summary else { return nil }
         return OperationDeclaration(
-            name: name, route: route, summary: summary, description: description, contracts: contracts, request: request,
+            name: name, route: route, summary: summary, description: description, backendOperation: backendOperation,
+            contracts: contracts, request: request,
             response: response, parameters: parameters, node: node)
     }
 
@@ -211,9 +213,7 @@ public struct DeclarationLoader {
             }
         }
         if let errorsNode = node["errors"] {
-            if response.successWhen.isEmpty {
-                reader.report(errorsNode, "errors are matched against the return-code field named in success-when; declare success-when")
-            }
+            response.errorsNode = errorsNode
             for entry in reader.mapping(errorsNode) ?? [] {
                 guard reader.mapping(entry.value, allowed: ["status", "code", "title", "retryable"], required: ["status", "code"]) != nil
                 else { continue }

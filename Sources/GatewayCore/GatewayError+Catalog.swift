@@ -179,6 +179,36 @@ extension GatewayError {
             extensions: ["returnCode": .string(returnCode)])
     }
 
+    /// A fault the backend answered (SOAP): its code, reason and detail kept as JSON under `fault`.
+    /// `declared`: what the adapter declaration maps this fault code to, if anything.
+    public static func backendFault(
+        adapter: String, faultCode: String, status: Int, retryable: Bool, declared: DeclaredError?, fault: JSONObject
+    ) -> GatewayError {
+        let title = declared?.title ?? LocalizedText(en: "The backend answered with a fault", fr: "Le système patrimonial a répondu par une erreur")
+        return GatewayError(
+            declared == nil ? .soapFault : .declared, code: declared?.code, status: status, retryable: retryable, layer: .backend,
+            title: title,
+            detail: LocalizedText(
+                en: "\(adapter) answered with the fault \(faultCode); its reason and detail are in 'fault'.",
+                fr: "\(adapter) a répondu par l’erreur \(faultCode); sa raison et son détail sont dans « fault »."),
+            extensions: ["fault": .object(fault)])
+    }
+
+    /// An answer that cannot be read as the contract says (not XML, not an envelope, too large, an
+    /// HTTP error page…). `retryable`: for idempotent operations when the HTTP status says the
+    /// backend was overloaded or unavailable (502, 503, 504).
+    public static func invalidResponse(adapter: String, httpStatus: Int?, reason: String, retryable: Bool = false) -> GatewayError {
+        var extensions: JSONObject = ["adapter": .string(adapter)]
+        if let httpStatus { extensions["backendStatus"] = .number(String(httpStatus)) }
+        return GatewayError(
+            .invalidResponse, status: 502, retryable: retryable, layer: .backend,
+            title: LocalizedText(en: "Unreadable backend answer", fr: "Réponse illisible du système patrimonial"),
+            detail: LocalizedText(
+                en: "The \(adapter) backend answered\(httpStatus.map { " with HTTP \($0)" } ?? "") but not as its contract says: \(reason).",
+                fr: "Le système \(adapter) a répondu\(httpStatus.map { " avec HTTP \($0)" } ?? "") mais pas selon son contrat : \(reason)."),
+            extensions: extensions)
+    }
+
     public static func notReady(reason: String) -> GatewayError {
         GatewayError(
             .notReady, status: 503, retryable: true, layer: .gateway,

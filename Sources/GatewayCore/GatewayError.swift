@@ -30,6 +30,8 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
         case recordInvalid = "record-invalid"
         case unexpectedReturnCode = "unexpected-return-code"
         case declared = "declared"
+        case soapFault = "soap-fault"
+        case invalidResponse = "backend-invalid-response"
         case notReady = "not-ready"
         case shuttingDown = "shutting-down"
         case internalError = "internal-error"

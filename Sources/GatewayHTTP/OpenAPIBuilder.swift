@@ -108,7 +108,9 @@ struct OpenAPIBuilder: Sendable {
                 description: text, content: [problemContentType: .content(problem)]))
         }
         var requestBody: OpenAPI.Request?
-        if !bodyProperties.isEmpty {
+        if let body = schema?.body, bodyProperties.isEmpty {
+            requestBody = OpenAPI.Request(content: [.json: .content(OpenAPI.Content(schema: jsonSchema(body)))], required: true)
+        } else if !bodyProperties.isEmpty {
             requestBody = OpenAPI.Request(
                 content: [.json: .content(OpenAPI.Content(schema: nestedObject(bodyProperties)))], required: true)
         }
@@ -120,43 +122,61 @@ struct OpenAPIBuilder: Sendable {
 
     /// Path and query values are text; a numeric field gets a pattern instead of a number type.
     static func textSchema(_ schema: ValueSchema) -> JSONSchema {
-        switch schema {
-        case .string(let maxLength): return .string(maxLength: maxLength)
+        switch schema.unwrapped {
+        case .string(let maxLength, let format): return .string(format: stringFormat(format), maxLength: maxLength)
         case .choice(_, let values, let names):
             return .string(description: choiceDescription(values, names), allowedValues: values.map { AnyCodable($0) })
         default: return .string(pattern: schema.textPattern)
         }
     }
 
-    static func jsonSchema(_ schema: ValueSchema, required: Bool = true) -> JSONSchema {
+    static func stringFormat(_ format: String?) -> JSONTypeFormat.StringFormat {
+        format.flatMap { JSONTypeFormat.StringFormat(rawValue: $0) } ?? .unspecified
+    }
+
+    static func jsonSchema(_ schema: ValueSchema, required: Bool = true, nullable: Bool = false) -> JSONSchema {
         switch schema {
-        case .string(let maxLength):
-            return .string(required: required, maxLength: maxLength)
+        case .optional(let inner):
+            return jsonSchema(inner, required: false, nullable: nullable)
+        case .nullable(let inner):
+            return jsonSchema(inner, required: required, nullable: true)
+        case .any(let description):
+            return .fragment(required: required, nullable: nullable, description: description)
+        case .string(let maxLength, let format):
+            return .string(format: stringFormat(format), required: required, nullable: nullable, maxLength: maxLength)
         case .boolean:
-            return .boolean(required: required)
+            return .boolean(required: required, nullable: nullable)
+        case .number(let integer):
+            let description = "Exact decimal (never rounded through floating point)"
+            return integer
+                ? .integer(required: required, nullable: nullable)
+                : .number(required: required, nullable: nullable, description: description)
         case .choice(let base, let values, let names):
-            if case .string = base {
-                return .string(required: required, description: choiceDescription(values, names), allowedValues: values.map { AnyCodable($0) })
+            if case .string = base.unwrapped {
+                return .string(
+                    required: required, nullable: nullable, description: choiceDescription(values, names),
+                    allowedValues: values.map { AnyCodable($0) })
             }
             let numbers = values.compactMap { ExactDecimal($0) }.map { AnyCodable($0.description) }
-            return jsonSchema(base, required: required).with(description: choiceDescription(values, names) + " (values: \(numbers.map { "\($0.value)" }.joined(separator: ", ")))")
+            return jsonSchema(base, required: required, nullable: nullable).with(
+                description: choiceDescription(values, names) + " (values: \(numbers.map { "\($0.value)" }.joined(separator: ", ")))")
         case .decimal(let integerDigits, let fractionDigits, let signed):
             let limit = integerDigits <= 15 ? pow(10.0, Double(integerDigits)) : nil
             let description = "Exact decimal: up to \(integerDigits) digits before the point and \(fractionDigits) after"
             if fractionDigits == 0, let limit {
                 return .integer(
-                    required: required, description: description,
+                    required: required, nullable: nullable, description: description,
                     maximum: (Int(limit) - 1, exclusive: false), minimum: (signed ? 1 - Int(limit) : 0, exclusive: false))
             }
             return .number(
-                required: required, description: description,
+                required: required, nullable: nullable, description: description,
                 maximum: limit.map { ($0, exclusive: true) }, minimum: signed ? limit.map { (-$0, exclusive: true) } : (0, exclusive: false))
         case .object(let properties):
             var map = OrderedDictionary<String, JSONSchema>()
             for (name, property) in properties { map[name] = jsonSchema(property) }
-            return .object(required: required, properties: map)
+            return .object(required: required, nullable: nullable, properties: map)
         case .array(let items, let minItems, let maxItems):
-            return .array(required: required, minItems: minItems, maxItems: maxItems, items: jsonSchema(items))
+            return .array(required: required, nullable: nullable, minItems: minItems, maxItems: maxItems, items: jsonSchema(items))
         }
     }
 

@@ -3,8 +3,8 @@ import HTTPTypes
 import Hummingbird
 
 /// Renders a `GatewayError` as an RFC 9457 `application/problem+json` response.
-enum ProblemDocument {
-    static func json(_ error: GatewayError, language: Language, correlationId: String, instance: String) -> JSONValue {
+public enum ProblemDocument {
+    public static func json(_ error: GatewayError, language: Language, correlationId: String, instance: String) -> JSONValue {
         var object: JSONObject = [
             "type": .string("urn:portage:problem:\(error.code)"),
             "title": .string(error.title[language]),

@@ -37,7 +37,7 @@ public struct SchemaXMLEncoder: Sendable {
     }
 
     /// `parentNamespace`: the default namespace in scope (`.some(nil)`: none declared).
-    private func write(
+    func write(
         _ name: String, namespace: String?, type: XMLSchemaSet.TypeReference, nillable: Bool, value: JSONValue,
         parentNamespace: String??, path: String, into out: inout [UInt8]
     ) throws(EncodingError) {

@@ -22,6 +22,18 @@ struct Demo: AsyncParsableCommand {
         let logger = JSONLogHandler.bootstrap(level: logLevel)
         let gateway = try GatewayRunner.load(directories, logger: logger)
         var backends: [RecordServer] = []
+        var services: [HTTPServer] = []
+        for prepared in gateway.adapters where prepared.declaration.name == "tax-filing" {
+            let url = prepared.declaration.endpoint["url"]?.scalar.flatMap { URL(string: $0) }
+            let declaredPort = url?.port ?? 7002
+            do {
+                services.append(try await TaxFilingSimulator().start(port: declaredPort))
+            } catch {
+                FileHandle.standardError.write(Data(
+                    "portage demo: cannot start the simulated tax-filing service on port \(declaredPort): \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
         for prepared in gateway.adapters where prepared.declaration.name == "client-master" {
             let declaredPort = Int(prepared.declaration.endpoint["port"]?.scalar ?? "") ?? 7001
             do {
@@ -39,10 +51,12 @@ struct Demo: AsyncParsableCommand {
                 Portage demo — a benefits programme in front of its legacy systems
                 Gateway:          \(base)   (OpenAPI: \(base)/openapi.json, status: \(base)/status)
                 Client master:    simulated CICS transaction, EBCDIC cp037 records with COMP-3 over TCP
+                Tax filing:       simulated SOAP 1.1 web service (WSDL), XML over HTTP
 
                 Try:
                   curl -s \(base)/v1/clients/10000001
                   curl -s \(base)/v1/clients/10000001/balance
+                  curl -s \(base)/v1/clients/10000001/tax-filings/2024
                   curl -s -H 'Accept-Language: fr' \(base)/v1/clients/99999999
 
                 Press Ctrl-C to stop.
@@ -51,5 +65,6 @@ struct Demo: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data(banner.utf8))
         }
         for backend in backends { await backend.stop() }
+        for service in services { await service.stop() }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GatewayCore
+import GatewayHTTP
 import XMLSOAP
 
 struct Soap: ParsableCommand {
@@ -19,25 +20,26 @@ struct Soap: ParsableCommand {
         @Option(help: "The SOAP version of the port to use when the WSDL has both: 1.1 or 1.2.")
         var soapVersion: String?
 
-        func load() throws -> (WSDL.ResolvedOperation, XMLSchemaSet) {
-            guard let data = FileManager.default.contents(atPath: wsdl) else { throw ValidationError("cannot read the WSDL \(wsdl)") }
-            let document: WSDL
+        func load() throws -> SOAPOperationCodec {
+            let contract: SOAPContract
             do {
-                document = try WSDL.parse(Array(data))
+                contract = try SOAPContract.load(path: wsdl)
             } catch {
                 throw ValidationError("\(wsdl): \(error)")
             }
-            let candidates = document.operations.filter { $0.binding.name == operation && (soapVersion == nil || $0.version.rawValue == soapVersion) }
-            guard let resolved = candidates.first else {
-                let names = Array(Set(document.operations.map(\.binding.name))).sorted()
-                let reasons = document.unsupported.map { "\n  \($0)" }.joined()
+            let version = soapVersion.flatMap(SOAPVersion.init(rawValue:))
+            if let soapVersion, version == nil { throw ValidationError("--soap-version must be 1.1 or 1.2, found '\(soapVersion)'") }
+            guard let resolved = contract.wsdl.operations.first(where: { $0.binding.name == operation && (version == nil || $0.version == version) })
+            else {
+                let names = Array(Set(contract.wsdl.operations.map(\.binding.name))).sorted()
+                let reasons = contract.unsupported.map { "\n  \($0)" }.joined()
                 throw ValidationError("\(wsdl) has no SOAP operation '\(operation)'; operations: \(names.joined(separator: ", "))\(reasons)")
             }
-            let base = URL(fileURLWithPath: wsdl).deletingLastPathComponent()
-            let schemas = XMLSchemaSet(schemas: document.schemas) { location in
-                FileManager.default.contents(atPath: base.appendingPathComponent(location).path).map(Array.init)
+            do {
+                return try contract.codec(for: resolved)
+            } catch {
+                throw ValidationError("\(wsdl): \(error)")
             }
-            return (resolved, schemas)
         }
     }
 
@@ -50,10 +52,7 @@ struct Soap: ParsableCommand {
         var json: String?
 
         func run() throws {
-            let (operation, schemas) = try options.load()
-            guard operation.binding.style == .document, let element = operation.input?.parts.first?.element else {
-                throw ValidationError("'\(options.operation)' is an rpc-style operation; Portage writes document/literal requests so far")
-            }
+            let codec = try options.load()
             let bytes: [UInt8]
             if let json {
                 guard let data = FileManager.default.contents(atPath: json) else { throw ValidationError("cannot read \(json)") }
@@ -70,8 +69,7 @@ struct Soap: ParsableCommand {
                 throw ValidationError("\(source): not JSON")
             }
             do {
-                let body = try SchemaXMLEncoder(schemas: schemas).encode(value, element: element)
-                FileHandle.standardOutput.write(Data(operation.version.envelope(body: body) + [0x0A]))
+                FileHandle.standardOutput.write(Data(try codec.requestEnvelope(value) + [0x0A]))
             } catch {
                 throw ValidationError("\(json ?? "stdin"): \(error)")
             }
@@ -88,27 +86,24 @@ struct Soap: ParsableCommand {
         var file: String
 
         func run() throws {
-            let (_, schemas) = try options.load()
+            let codec = try options.load()
             guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
-            let envelope: SOAPEnvelope
+            let outcome: SOAPOperationCodec.Outcome
             do {
-                envelope = try SOAPEnvelope.parse(Array(data))
+                outcome = try codec.response(Array(data))
             } catch {
                 throw ValidationError("\(file): \(error)")
             }
             let writer = JSONWriter(prettyPrinted: true)
-            if let fault = envelope.fault {
-                var problem = JSONObject([
-                    ("type", .string("urn:portage:problem:soap-fault")), ("title", .string("The service answered with a SOAP fault")),
-                    ("status", .number(fault.kind == .client ? "400" : "502")), ("faultCode", .string(fault.code)),
-                    ("faultReason", .string(fault.reason)),
-                ])
-                if let detail = fault.detail { problem["faultDetail"] = detail }
-                FileHandle.standardOutput.write(Data(writer.bytes(.object(problem))))
+            switch outcome {
+            case .success(let value):
+                FileHandle.standardOutput.write(Data(writer.bytes(value)))
+            case .fault(let fault):
+                let error = fault.gatewayError(adapter: "the service", declared: [:], idempotent: false)
+                let problem = ProblemDocument.json(error, language: .en, correlationId: "-", instance: options.operation)
+                FileHandle.standardOutput.write(Data(writer.bytes(problem)))
                 throw ExitCode(1)
             }
-            guard let body = envelope.body.first else { throw ValidationError("\(file): the SOAP Body is empty") }
-            FileHandle.standardOutput.write(Data(writer.bytes(SchemaJSONDecoder(schemas: schemas).decode(body, scope: envelope.bodyScope))))
         }
     }
 }

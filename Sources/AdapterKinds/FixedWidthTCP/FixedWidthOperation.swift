@@ -40,6 +40,12 @@ struct FixedWidthOperation: Sendable {
                 inputs[name] = node.schema
             }
         }
+        if let node = operation.backendOperation?.node {
+            reader.report(node, "fixed-width-tcp operations are told apart by their request fields; 'operation' is for kinds whose contract names operations (soap-http)")
+        }
+        if let errorsNode = operation.response.errorsNode, operation.response.successWhen.isEmpty {
+            reader.report(errorsNode, "errors are matched against the return-code field named in success-when; declare success-when")
+        }
         var successWhen: [(LayoutNode, String)] = []
         for condition in operation.response.successWhen {
             guard let node = response.fields[condition.field], node.codec != nil, node.occurs == nil,

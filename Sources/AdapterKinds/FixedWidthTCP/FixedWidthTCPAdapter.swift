@@ -39,18 +39,10 @@ final class FixedWidthTCPAdapter: LegacyAdapter {
     }
 
     private func gatewayError(_ error: TransportError) -> GatewayError {
-        let name = declaration.name
         let configuration = transport.configuration
-        switch error {
-        case .connectFailed(let reason): return .backendUnreachable(adapter: name, reason: reason)
-        case .connectTimeout: return .backendTimeout(adapter: name, phase: "connect")
-        case .readTimeout: return .backendTimeout(adapter: name, phase: "read")
-        case .closed(let received): return .backendClosed(adapter: name, receivedBytes: received)
-        case .frameTooLong(let length):
-            return .frameTooLong(adapter: name, announced: length, limit: configuration.maximumFrameLength)
-        case .poolExhausted: return .backendBusy(adapter: name, maxConnections: configuration.maxConnections)
-        case .shuttingDown: return .shuttingDown
-        }
+        return GatewayError(
+            transport: error, adapter: declaration.name, frameLimit: configuration.maximumFrameLength,
+            maxConnections: configuration.maxConnections)
     }
 
     func status() async -> BackendStatus {

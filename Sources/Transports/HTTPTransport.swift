@@ -1,0 +1,101 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import Synchronization
+
+/// POSTs request bodies to one HTTP(S) endpoint over AsyncHTTPClient's pooled connections and
+/// returns whole answers, whatever their status (a SOAP fault may come with 500, 400 or 200).
+public final class HTTPTransport: Sendable {
+    public struct Configuration: Sendable {
+        public var url: String
+        public var maxConnections: Int
+        public var connectTimeout: TimeAmount
+        public var readTimeout: TimeAmount
+        /// Answers larger than this are refused (the body is not kept).
+        public var maximumResponseSize: Int
+
+        public init(url: String, maxConnections: Int = 8, connectTimeout: TimeAmount = .seconds(1),
+                    readTimeout: TimeAmount = .seconds(5), maximumResponseSize: Int = 16 << 20) {
+            self.url = url
+            self.maxConnections = maxConnections
+            self.connectTimeout = connectTimeout
+            self.readTimeout = readTimeout
+            self.maximumResponseSize = maximumResponseSize
+        }
+    }
+
+    public struct Answer: Sendable {
+        public var status: Int
+        public var contentType: String?
+        public var body: ByteBuffer
+    }
+
+    public struct Status: Sendable {
+        public var requests: Int
+        public var lastSucceeded: Bool?
+        public var lastError: String?
+    }
+
+    public let configuration: Configuration
+    private let client: HTTPClient
+    private let state = Mutex(Status(requests: 0))
+
+    public init(configuration: Configuration, eventLoopGroup: any EventLoopGroup) {
+        self.configuration = configuration
+        var clientConfiguration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: configuration.connectTimeout, read: configuration.readTimeout),
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maxConnections),
+            decompression: .disabled)
+        clientConfiguration.httpVersion = .http1Only
+        self.client = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: clientConfiguration)
+    }
+
+    /// One POST; the answer of any status, or why none came.
+    public func post(_ body: [UInt8], headers: [(name: String, value: String)], deadline: NIODeadline) async throws(TransportError) -> Answer {
+        var request = HTTPClientRequest(url: configuration.url)
+        request.method = .POST
+        for header in headers { request.headers.add(name: header.name, value: header.value) }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        do {
+            let response = try await client.execute(request, deadline: deadline)
+            let buffer = try await response.body.collect(upTo: configuration.maximumResponseSize)
+            record(nil)
+            return Answer(status: Int(response.status.code), contentType: response.headers.first(name: "content-type"), body: buffer)
+        } catch {
+            let mapped = Self.transportError(error)
+            record(mapped)
+            throw mapped
+        }
+    }
+
+    private func record(_ error: TransportError?) {
+        state.withLock { state in
+            state.requests += 1
+            state.lastSucceeded = error == nil
+            if let error { state.lastError = error.description }
+        }
+    }
+
+    static func transportError(_ error: any Error) -> TransportError {
+        if error is NIOTooManyBytesError { return .frameTooLong(-1) }
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout: return .connectTimeout
+            case .readTimeout, .deadlineExceeded: return .readTimeout
+            case .remoteConnectionClosed: return .closed(receivedBytes: 0)
+            case .alreadyShutdown, .cancelled: return .shuttingDown
+            default: return .connectFailed(error.description)
+            }
+        }
+        return .connectFailed(String(describing: error))
+    }
+
+    public func status() -> Status {
+        state.withLock { $0 }
+    }
+
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// A WSDL read from a file with the schemas it imports and includes, confined to a folder: a
+/// `schemaLocation` is read relative to the document that names it and must stay inside `root`
+/// (no absolute paths, no `..` out of it, nothing fetched over the network).
+public struct SOAPContract: Sendable {
+    public let wsdl: WSDL
+    public let schemas: XMLSchemaSet
+    public let decoder: SchemaJSONDecoder
+    /// Every file read (the WSDL first), relative to `root`: what `portage import wsdl` copies.
+    public let files: [String]
+
+    /// `path` and `root` are file-system paths; `root` defaults to the WSDL's folder.
+    public static func load(path: String, root: String? = nil) throws(SOAPError) -> SOAPContract {
+        let wsdlURL = URL(fileURLWithPath: path).standardizedFileURL
+        let rootURL = URL(fileURLWithPath: root ?? wsdlURL.deletingLastPathComponent().path).standardizedFileURL
+        guard let data = FileManager.default.contents(atPath: wsdlURL.path) else {
+            throw SOAPError(.notAWSDL, line: 0, "cannot read \(path)")
+        }
+        let wsdl = try WSDL.parse(Array(data))
+        var files = [relative(wsdlURL, to: rootURL) ?? wsdlURL.lastPathComponent]
+        var refused: [WSDL.Unsupported] = []
+        let base = wsdlURL.deletingLastPathComponent()
+        let schemas = XMLSchemaSet(schemas: wsdl.schemas) { location in
+            guard !location.contains("://"), !location.hasPrefix("/") else {
+                refused.append(WSDL.Unsupported(
+                    construct: "schemaLocation \(location)", line: 0,
+                    reason: "only files beside the WSDL are read; download the schema into the contract folder"))
+                return nil
+            }
+            let url = base.appendingPathComponent(location).standardizedFileURL
+            guard let inside = relative(url, to: rootURL) else {
+                refused.append(WSDL.Unsupported(
+                    construct: "schemaLocation \(location)", line: 0, reason: "outside the contract folder \(rootURL.path)"))
+                return nil
+            }
+            guard let bytes = FileManager.default.contents(atPath: url.path) else { return nil }
+            files.append(inside)
+            return Array(bytes)
+        }
+        var wsdlWithReasons = wsdl
+        wsdlWithReasons.unsupported += refused
+        return SOAPContract(wsdl: wsdlWithReasons, schemas: schemas, decoder: SchemaJSONDecoder(schemas: schemas), files: files)
+    }
+
+    /// The path of `url` inside `root`, or nil when it is not inside.
+    private static func relative(_ url: URL, to root: URL) -> String? {
+        let rootPath = root.path.hasSuffix("/") ? root.path : root.path + "/"
+        guard url.path.hasPrefix(rootPath) else { return nil }
+        return String(url.path.dropFirst(rootPath.count))
+    }
+
+    /// Every construct that was not read, from the WSDL and its schemas.
+    public var unsupported: [WSDL.Unsupported] { wsdl.unsupported + schemas.unsupported }
+
+    /// The operations a port offers, chosen by service, port and SOAP version when the WSDL has several.
+    public func operations(service: String? = nil, port: String? = nil, version: SOAPVersion? = nil) -> [WSDL.ResolvedOperation] {
+        let all = wsdl.operations.filter {
+            (service == nil || $0.service == service) && (port == nil || $0.port == port) && (version == nil || $0.version == version)
+        }
+        // One port: the first that matches (a WSDL commonly offers the same operations over 1.1 and 1.2).
+        guard let first = all.first else { return [] }
+        return all.filter { $0.service == first.service && $0.port == first.port }
+    }
+
+    public func codec(for operation: WSDL.ResolvedOperation) throws(SOAPError) -> SOAPOperationCodec {
+        try SOAPOperationCodec(operation: operation, decoder: decoder)
+    }
+}

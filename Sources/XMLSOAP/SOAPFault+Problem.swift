@@ -1,0 +1,42 @@
+import GatewayCore
+
+extension SOAPFault {
+    /// The names a declaration can map this fault by, most specific first: each detail element
+    /// (`ClientNotFound`), the subcodes innermost first, the code's local name (`Client`, `Sender`,
+    /// `Server.Busy`), then the code as written.
+    public var declarationKeys: [String] {
+        var keys: [String] = []
+        if case .object(let members)? = detail { keys += members.keys }
+        keys += subcodes.reversed().map { NamespaceScope().resolve($0).local }
+        keys += [codeName, code]
+        return keys.filter { !$0.isEmpty }
+    }
+
+    /// The fault as JSON, for the problem document's `fault` member.
+    public var json: JSONObject {
+        var object = JSONObject([("code", .string(code))])
+        if !subcodes.isEmpty { object["subcodes"] = .array(subcodes.map { .string($0) }) }
+        object["reason"] = .string(reason)
+        if reasons.count > 1 { object["reasons"] = .object(JSONObject(reasons.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })) }
+        if let actor { object["actor"] = .string(actor) }
+        if let role { object["role"] = .string(role) }
+        if let detail { object["detail"] = detail }
+        return object
+    }
+
+    /// The problem this fault is for a caller: as declared for one of its `declarationKeys`, else
+    /// by its kind — the caller's fault (Client/Sender) 400 and not retryable; anything else 502,
+    /// retryable only when the operation is idempotent (trying a non-idempotent call again could
+    /// do it twice).
+    public func gatewayError(adapter: String, declared errors: [String: DeclaredError], idempotent: Bool) -> GatewayError {
+        if let key = declarationKeys.first(where: { errors[$0] != nil }), let declared = errors[key] {
+            return .backendFault(
+                adapter: adapter, faultCode: code.isEmpty ? key : code, status: declared.status, retryable: declared.retryable,
+                declared: declared, fault: json)
+        }
+        let client = kind == .client
+        return .backendFault(
+            adapter: adapter, faultCode: code.isEmpty ? "(no code)" : code, status: client ? 400 : 502,
+            retryable: !client && kind != .versionMismatch && kind != .mustUnderstand && idempotent, declared: nil, fault: json)
+    }
+}
