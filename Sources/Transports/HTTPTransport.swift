@@ -37,7 +37,11 @@ public final class HTTPTransport: Sendable {
     }
 
     public let configuration: Configuration
-    private let client: HTTPClient
+    private let clientConfiguration: HTTPClient.Configuration
+    private let eventLoopGroup: any EventLoopGroup
+    /// Made on first use: AsyncHTTPClient requires every client it makes to be shut down, and a
+    /// transport that is prepared but never started (`portage validate`) must not leave one behind.
+    private let client = Mutex<HTTPClient?>(nil)
     private let state = Mutex(Status(requests: 0))
 
     public init(configuration: Configuration, eventLoopGroup: any EventLoopGroup) {
@@ -48,7 +52,17 @@ public final class HTTPTransport: Sendable {
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maxConnections),
             decompression: .disabled)
         clientConfiguration.httpVersion = .http1Only
-        self.client = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: clientConfiguration)
+        self.clientConfiguration = clientConfiguration
+        self.eventLoopGroup = eventLoopGroup
+    }
+
+    private func sharedClient() -> HTTPClient {
+        client.withLock { client in
+            if let client { return client }
+            let made = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: clientConfiguration)
+            client = made
+            return made
+        }
     }
 
     /// One POST; the answer of any status, or why none came.
@@ -58,7 +72,7 @@ public final class HTTPTransport: Sendable {
         for header in headers { request.headers.add(name: header.name, value: header.value) }
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
-            let response = try await client.execute(request, deadline: deadline)
+            let response = try await sharedClient().execute(request, deadline: deadline)
             let buffer = try await response.body.collect(upTo: configuration.maximumResponseSize)
             record(nil)
             return Answer(status: Int(response.status.code), contentType: response.headers.first(name: "content-type"), body: buffer)
@@ -96,6 +110,10 @@ public final class HTTPTransport: Sendable {
     }
 
     public func shutdown() async {
-        try? await client.shutdown()
+        let made = client.withLock { client in
+            defer { client = nil }
+            return client
+        }
+        try? await made?.shutdown()
     }
 }
