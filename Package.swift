@@ -110,7 +110,7 @@ let package = Package(
                 "GatewayHTTP", "GatewayTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
-            exclude: ["COBOL", "Fixtures"]
+            exclude: ["COBOL", "Fixtures", "SOAP"]
         ),
     ]
 )
