@@ -1,14 +1,18 @@
 import GatewayCore
 
 extension SOAPFault {
-    /// The names a declaration can map this fault by, most specific first: each detail element
-    /// (`ClientNotFound`), the subcodes innermost first, the code's local name (`Client`, `Sender`,
-    /// `Server.Busy`), then the code as written.
+    /// The names a declaration can map this fault by, most specific first: an application's own
+    /// code (outside the SOAP namespaces, `wsse:FailedAuthentication`) by local name and as written;
+    /// each detail element (`ClientNotFound`); the subcodes innermost first; then a SOAP code by
+    /// local name (`Client`, `Sender`, `Server.Busy`) and as written. An application code comes
+    /// before the detail because some servers (PHP's SoapServer) wrap every fault of an operation
+    /// in the first declared fault's element, whatever the fault is.
     public var declarationKeys: [String] {
-        var keys: [String] = []
+        let codeKeys = [codeName, code]
+        var keys: [String] = kind == .other ? codeKeys : []
         if case .object(let members)? = detail { keys += members.keys }
         keys += subcodes.reversed().map { NamespaceScope().resolve($0).local }
-        keys += [codeName, code]
+        if kind != .other { keys += codeKeys }
         return keys.filter { !$0.isEmpty }
     }
 

@@ -6,12 +6,12 @@ import NIOPosix
 final class PHPSoapBackend: @unchecked Sendable {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("SOAP")
     static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
-    /// Whether `php` runs and has its SOAP extension.
+    /// Whether `php` runs and has its SOAP and DOM extensions.
     static let installed: Bool = {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/php") else { return false }
         let check = Process()
         check.executableURL = URL(fileURLWithPath: "/usr/bin/php")
-        check.arguments = ["-r", "exit(class_exists('SoapServer') ? 0 : 1);"]
+        check.arguments = ["-r", "exit(class_exists('SoapServer') && class_exists('DOMDocument') ? 0 : 1);"]
         guard (try? check.run()) != nil else { return false }
         check.waitUntilExit()
         return check.terminationStatus == 0
@@ -28,7 +28,9 @@ final class PHPSoapBackend: @unchecked Sendable {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/php")
             process.arguments = ["-S", "127.0.0.1:\(port)", Self.directory.appendingPathComponent(script).path]
             process.currentDirectoryURL = Self.directory
-            process.environment = ProcessInfo.processInfo.environment.merging(environment.merging(["PHP_CLI_SERVER_WORKERS": "4"]) { $1 }) { $1 }
+            // One PHP process (no PHP_CLI_SERVER_WORKERS): the suite is serialized, and a worker pool
+            // does not exit on SIGTERM.
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
@@ -37,7 +39,8 @@ final class PHPSoapBackend: @unchecked Sendable {
                 self.processHandle = process
                 return
             }
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
             lastError = Failure("php -S did not listen on port \(port)")
         }
         throw lastError ?? Failure("php -S did not start")
@@ -45,9 +48,12 @@ final class PHPSoapBackend: @unchecked Sendable {
 
     private var processHandle: Process?
 
+    /// SIGKILL: PHP has nothing to clean up, and a child started by `Process` does not always
+    /// act on SIGTERM (it ignored it for two seconds every time here).
     func stop() {
-        processHandle?.terminate()
-        processHandle?.waitUntilExit()
+        guard let process = processHandle, process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     /// A port the kernel just handed out (closed again at once, so PHP can take it).

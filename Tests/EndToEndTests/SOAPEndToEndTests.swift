@@ -22,9 +22,21 @@ struct SOAPEndToEndTests {
         passwordType: String = "digest", wrongPassword: Bool = false,
         _ body: @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
-        try #require(PHPSoapBackend.installed, "php-cli and php-soap are missing in CI: .ci/run must install them")
+        try #require(PHPSoapBackend.installed, "php-cli, php-soap and php-xml are missing in CI: .ci/run must install them")
         let backend = try await PHPSoapBackend(script: "registry.php", environment: ["REGISTRY_PASSWORD": password])
-        defer { backend.stop() }
+        do {
+            try await withGateway(backend: backend, passwordType: passwordType, wrongPassword: wrongPassword, body)
+        } catch {
+            backend.stop()
+            throw error
+        }
+        backend.stop()
+    }
+
+    private static func withGateway(
+        backend: PHPSoapBackend, passwordType: String, wrongPassword: Bool,
+        _ body: @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("portage-soap-e2e-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let adapters = root.appendingPathComponent("Adapters")

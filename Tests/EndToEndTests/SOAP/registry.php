@@ -80,14 +80,23 @@ class Registry {
     }
 }
 
+class Refuser {
+    public function __call($name, $arguments) {
+        throw new SoapFault(
+            ['http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd', 'FailedAuthentication'],
+            'The security token could not be authenticated');
+    }
+}
+
 if ($_SERVER['REQUEST_METHOD'] !== 'POST') {
     http_response_code(405);
     exit;
 }
 $server = new SoapServer(__DIR__ . '/BenefitsRegistry.wsdl', ['soap_version' => $version, 'cache_wsdl' => WSDL_CACHE_NONE]);
 if (str_starts_with($_SERVER['REQUEST_URI'], '/secure') && !authenticated($raw)) {
-    $server->fault($version === SOAP_1_2 ? 'Sender' : 'Client', 'The security token could not be authenticated', '', ['Reason' => 'FailedAuthentication'], 'FailedAuthentication');
-    exit;
+    // WS-Security's own fault: code wsse:FailedAuthentication (SOAP Message Security 1.1, section 12).
+    $server->setObject(new Refuser());
+} else {
+    $server->setClass('Registry');
 }
-$server->setClass('Registry');
 $server->handle($raw);
