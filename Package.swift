@@ -83,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "portage",
             dependencies: [
-                "GatewayCore", "FixedWidth", "XMLSOAP", "AdapterKinds", "GatewayHTTP", "DemoBackends",
+                "GatewayCore", "FixedWidth", "XMLSOAP", "AdapterKinds", "GatewayHTTP", "DemoBackends", "Transports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(
             name: "GatewayHTTPTests",
             dependencies: [
-                "GatewayHTTP", "DemoBackends", "GatewayTesting",
+                "GatewayHTTP", "DemoBackends", "GatewayTesting", "AdapterKinds", "CorpusSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "OpenAPIKit", package: "OpenAPIKit"),

@@ -93,7 +93,7 @@ public struct DeclarationLoader {
             resilience: resilience, operations: operations, file: file, node: root)
     }
 
-    static func isAdapterName(_ name: String) -> Bool {
+    public static func isAdapterName(_ name: String) -> Bool {
         guard let first = name.first, first.isASCII, first.isLowercase else { return false }
         return name.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
     }

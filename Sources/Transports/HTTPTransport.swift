@@ -65,12 +65,21 @@ public final class HTTPTransport: Sendable {
         }
     }
 
-    /// One POST; the answer of any status, or why none came.
+    /// One POST to the configured address; the answer of any status, or why none came.
     public func post(_ body: [UInt8], headers: [(name: String, value: String)], deadline: NIODeadline) async throws(TransportError) -> Answer {
         var request = HTTPClientRequest(url: configuration.url)
         request.method = .POST
         for header in headers { request.headers.add(name: header.name, value: header.value) }
         request.body = .bytes(ByteBuffer(bytes: body))
+        return try await execute(request, deadline: deadline)
+    }
+
+    /// One GET of any address (`portage import wsdl` fetching a WSDL and its schemas).
+    public func get(_ url: String, deadline: NIODeadline) async throws(TransportError) -> Answer {
+        try await execute(HTTPClientRequest(url: url), deadline: deadline)
+    }
+
+    private func execute(_ request: HTTPClientRequest, deadline: NIODeadline) async throws(TransportError) -> Answer {
         do {
             let response = try await sharedClient().execute(request, deadline: deadline)
             let buffer = try await response.body.collect(upTo: configuration.maximumResponseSize)

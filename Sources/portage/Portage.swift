@@ -5,7 +5,7 @@ struct Portage: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "portage",
         abstract: "A JSON facade gateway for legacy systems (fixed-width records over TCP, SOAP, batch files).",
-        subcommands: [Serve.self, Validate.self, Demo.self, Decode.self, Encode.self, Layout.self, Soap.self])
+        subcommands: [Serve.self, Validate.self, Demo.self, Import.self, Decode.self, Encode.self, Layout.self, Soap.self])
 }
 
 /// Where declarations and contracts are read from.

@@ -1,0 +1,6 @@
+@_exported import CorpusSupport
+import Testing
+
+extension Corpus {
+    static let skipReason = Comment(rawValue: skipReasonText)
+}

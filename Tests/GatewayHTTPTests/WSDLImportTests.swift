@@ -1,0 +1,167 @@
+import AdapterKinds
+import Foundation
+import GatewayCore
+import GatewayHTTP
+import HummingbirdTesting
+import Logging
+import NIOPosix
+import OpenAPIKit
+import Synchronization
+import Testing
+import XMLSOAP
+
+@Suite("portage import wsdl")
+struct WSDLImportTests {
+    static func temporaryFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portage-import-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    /// The OpenAPI document a folder of declarations serves, checked by OpenAPIKit.
+    static func openAPI(of folder: URL) async throws -> OpenAPI.Document {
+        let gateway = try Gateway.load(
+            adaptersDirectory: folder.appendingPathComponent("Adapters").path,
+            contractsDirectory: folder.appendingPathComponent("Contracts").path,
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "import-test"))
+        let document = try await gateway.makeApplication(port: 0, logger: Logger(label: "import-test")).test(.router) { client in
+            let response = try await client.execute(uri: "/openapi.json", method: .get)
+            return try JSONDecoder().decode(OpenAPI.Document.self, from: Data(buffer: response.body))
+        }
+        try document.validate()
+        return document
+    }
+
+    /// Every WSDL of the corpus imports into a declaration that loads and serves a valid OpenAPI
+    /// document with one operation per WSDL operation, or fails naming what it lacks.
+    @Test(.enabled(if: Corpus.enabled, Corpus.skipReason))
+    func everyCorpusWSDLImportsOrNamesWhatItLacks() async throws {
+        let folder = Corpus.directory.appendingPathComponent("soap/wsdl")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".wsdl") }.sorted()
+        #expect(files.count == 15)
+        var refused: [String: String] = [:]
+        for file in files {
+            let out = try Self.temporaryFolder()
+            defer { try? FileManager.default.removeItem(at: out) }
+            let name = WSDLImport.kebabCase(String(file.dropLast(5)))
+            let output: WSDLImport.Output
+            do {
+                output = try WSDLImport.importFile(folder.appendingPathComponent(file).path, options: .init(name: name, outputDirectory: out.path))
+            } catch {
+                refused[file] = error.description
+                continue
+            }
+            #expect(output.adapter == name)
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("Contracts/\(name)/\(file)").path))
+            let document = try await Self.openAPI(of: out)
+            #expect(Set(document.allOperationIds) == Set(output.operations.map(\.name)), "\(file)")
+            for (path, item) in document.paths {
+                #expect(path.rawValue.hasPrefix("/v1/\(name)/"), "\(file): \(path.rawValue)")
+                let post = try #require(item.pathItemValue?.post, "\(file): \(path.rawValue)")
+                #expect(post.requestBody != nil || post.parameters.isEmpty, "\(file): \(path.rawValue)")
+            }
+        }
+        // The two that cannot serve say why: a port with no binding, and an HTTP (not SOAP) binding.
+        #expect(Set(refused.keys) == ["wasabi_soap12.wsdl", "zeep_http.wsdl"], "\(refused)")
+        #expect(refused["wasabi_soap12.wsdl"]?.contains("port BlogSoap12: it names no binding") == true)
+        #expect(refused["zeep_http.wsdl"]?.contains("binding StockQuoteBinding: {http://schemas.xmlsoap.org/wsdl/http/}binding is not a SOAP binding") == true)
+    }
+
+    static let typesSchema = """
+        <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:example:types" elementFormDefault="qualified">
+          <xs:include schemaLocation="more/common.xsd"/>
+          <xs:element name="Echo"><xs:complexType><xs:sequence><xs:element name="Text" type="xs:string"/></xs:sequence></xs:complexType></xs:element>
+        </xs:schema>
+        """
+    static let commonSchema = """
+        <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:example:types" elementFormDefault="qualified">
+          <xs:element name="EchoResponse"><xs:complexType><xs:sequence><xs:element name="Text" type="xs:string" maxOccurs="unbounded"/></xs:sequence></xs:complexType></xs:element>
+        </xs:schema>
+        """
+    static func wsdl(extraImport: String) -> String {
+        """
+        <definitions xmlns="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
+                     xmlns:t="urn:example:types" xmlns:tns="urn:example:echo" targetNamespace="urn:example:echo">
+          <types>
+            <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:example:wrapper">
+              <xs:import namespace="urn:example:types" schemaLocation="types/echo.xsd"/>
+              \(extraImport)
+            </xs:schema>
+          </types>
+          <message name="EchoIn"><part name="body" element="t:Echo"/></message>
+          <message name="EchoOut"><part name="body" element="t:EchoResponse"/></message>
+          <portType name="EchoPortType"><operation name="Echo"><input message="tns:EchoIn"/><output message="tns:EchoOut"/></operation></portType>
+          <binding name="EchoBinding" type="tns:EchoPortType">
+            <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
+            <operation name="Echo"><soap:operation soapAction="urn:echo"/><input><soap:body use="literal"/></input><output><soap:body use="literal"/></output></operation>
+          </binding>
+          <service name="EchoService"><port name="EchoPort" binding="tns:EchoBinding"><soap:address location="http://127.0.0.1:9/echo"/></port></service>
+        </definitions>
+        """
+    }
+
+    /// From an address: the schemas named relative to the WSDL are fetched beside it (and their
+    /// own includes), copied with it, and the declaration serves; an absolute or `..` location is
+    /// not fetched, and is named.
+    @Test func importFromAnAddressFetchesRelativeSchemasAndNamesOthers() async throws {
+        let files = [
+            "http://legacy.example/services/echo?wsdl": Self.wsdl(extraImport: """
+                <xs:import namespace="urn:example:elsewhere" schemaLocation="http://elsewhere.example/x.xsd"/>
+                <xs:import namespace="urn:example:parent" schemaLocation="../parent.xsd"/>
+                """),
+            "http://legacy.example/services/types/echo.xsd": Self.typesSchema,
+            "http://legacy.example/services/more/common.xsd": Self.commonSchema,
+        ]
+        let fetched = Mutex<[String]>([])
+        let out = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let output = try await WSDLImport.importURL("http://legacy.example/services/echo?wsdl", options: .init(name: "echo", outputDirectory: out.path)) { url in
+            fetched.withLock { $0.append(url.absoluteString) }
+            guard let text = files[url.absoluteString] else { throw WSDLImport.Failure("404 \(url)") }
+            return Array(text.utf8)
+        }
+        #expect(fetched.withLock { $0 } == [
+            "http://legacy.example/services/echo?wsdl", "http://legacy.example/services/types/echo.xsd",
+            "http://legacy.example/services/more/common.xsd",
+        ])
+        #expect(output.contractFiles.sorted() == ["Contracts/echo/echo.wsdl", "Contracts/echo/more/common.xsd", "Contracts/echo/types/echo.xsd"])
+        let unread = output.unsupported.map(\.description).joined(separator: "\n")
+        #expect(unread.contains("http://elsewhere.example/x.xsd"))
+        #expect(unread.contains("../parent.xsd"))
+        let declaration = try String(contentsOf: out.appendingPathComponent("Adapters/echo.yaml"), encoding: .utf8)
+        #expect(declaration.contains("# Not read from the WSDL"))
+        #expect(declaration.contains("url: \"http://127.0.0.1:9/echo\""))
+        let document = try await Self.openAPI(of: out)
+        #expect(document.allOperationIds == ["echo"])
+        #expect(document.paths["/v1/echo/echo"]?.pathItemValue?.post != nil)
+    }
+
+    @Test func refusesToOverwriteAndChecksTheName() throws {
+        let out = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let wsdl = out.appendingPathComponent("echo.wsdl")
+        try Self.wsdl(extraImport: "").write(to: wsdl, atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(at: out.appendingPathComponent("types"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: out.appendingPathComponent("more"), withIntermediateDirectories: true)
+        try Self.typesSchema.write(to: out.appendingPathComponent("types/echo.xsd"), atomically: true, encoding: .utf8)
+        try Self.commonSchema.write(to: out.appendingPathComponent("more/common.xsd"), atomically: true, encoding: .utf8)
+        let first = try WSDLImport.importFile(wsdl.path, options: .init(outputDirectory: out.path))
+        #expect(first.adapter == "echo-service")
+        #expect(first.unsupported.isEmpty)
+        #expect(throws: WSDLImport.Failure.self) { try WSDLImport.importFile(wsdl.path, options: .init(outputDirectory: out.path)) }
+        _ = try WSDLImport.importFile(wsdl.path, options: .init(outputDirectory: out.path, overwrite: true))
+        let badName = #expect(throws: WSDLImport.Failure.self) { try WSDLImport.importFile(wsdl.path, options: .init(name: "Echo_Service", outputDirectory: out.path)) }
+        #expect(badName?.description.contains("lower-case letters") == true)
+        let noPort = #expect(throws: WSDLImport.Failure.self) { try WSDLImport.importFile(wsdl.path, options: .init(service: "Other", outputDirectory: out.path)) }
+        #expect(noPort?.description.contains("service EchoService, port EchoPort (SOAP 1.1)") == true)
+    }
+
+    @Test func namesBecomeKebabRoutesAndCamelOperationIds() {
+        #expect(WSDLImport.kebabCase("checkVatService") == "check-vat-service")
+        #expect(WSDLImport.kebabCase("VATNumberLookup") == "vat-number-lookup")
+        #expect(WSDLImport.kebabCase("Get_Case2") == "get-case2")
+        #expect(WSDLImport.lowerCamelCase("get_case") == "getCase")
+        #expect(WSDLImport.lowerCamelCase("GetHousehold") == "getHousehold")
+        #expect(WSDLImport.lowerCamelCase("2fa") == "operation2fa")
+    }
+}
