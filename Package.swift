@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "DemoBackends",
+                "DemoBackends", "AdapterKinds", "Transports",
                 "GatewayHTTP", "GatewayTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -1,3 +1,4 @@
+import Foundation
 import GatewayCore
 
 /// JSON to XML by the schema: elements in the order the schema declares them, each in its own
@@ -54,6 +55,7 @@ public struct SchemaXMLEncoder: Sendable {
                 throw EncodingError(path: path, message: "expected a text, number or boolean value, found \(value.typeName)")
             }
             try Self.checkCharacters(text, path: path)
+            try checkValue(text, type, path: path)
             out += Array((start + ">" + Self.escape(text, attribute: false) + "</" + name + ">").utf8)
         case .complex(let complex):
             try writeComplex(complex, name: name, start: start, namespace: namespace, value: value, path: path, into: &out)
@@ -100,14 +102,17 @@ public struct SchemaXMLEncoder: Sendable {
         for attribute in attributes {
             known.insert(attribute.name)
             guard let member = object[attribute.name], let text = Self.text(member) else { continue }
-            try Self.checkCharacters(text, path: path.isEmpty ? attribute.name : path + "." + attribute.name)
+            let attributePath = path.isEmpty ? attribute.name : path + "." + attribute.name
+            try Self.checkCharacters(text, path: attributePath)
+            try checkValue(text, attribute.type, path: attributePath)
             head += " " + attribute.name + "=\"" + Self.escape(text, attribute: true) + "\""
         }
-        if type.simpleContent != nil {
+        if let content = type.simpleContent {
             known.insert("value")
             try checkKnown(object, known, path: path)
             let text = object["value"].flatMap(Self.text) ?? ""
             try Self.checkCharacters(text, path: path)
+            if object["value"] != nil { try checkValue(text, content, path: path.isEmpty ? "value" : path + ".value") }
             out += Array((head + ">" + Self.escape(text, attribute: false) + "</" + name + ">").utf8)
             return
         }
@@ -173,6 +178,36 @@ public struct SchemaXMLEncoder: Sendable {
     static func isElementName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, first.properties.isAlphabetic || first == "_" else { return false }
         return name.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0) }
+    }
+
+    /// A simple value must be one of its type's enumeration when it has one, and read as its
+    /// built-in base type (a number for `xs:int`, `true`/`false`/`1`/`0` for `xs:boolean`): the
+    /// backend would refuse it anyway, later and less clearly.
+    private func checkValue(_ text: String, _ type: XMLSchemaSet.TypeReference, path: String) throws(EncodingError) {
+        var current = type
+        var enumeration: [String] = []
+        var builtin: String?
+        for _ in 0..<32 {
+            var simple: XMLSchemaSet.SimpleType?
+            switch current {
+            case .builtin(let name): builtin = name
+            case .simple(let type): simple = type
+            case .named(let name): simple = schemas.simpleTypes[name]
+            case .complex, .any: break
+            }
+            guard let simple else { break }
+            if enumeration.isEmpty { enumeration = simple.enumeration }
+            current = simple.base
+        }
+        if !enumeration.isEmpty, !enumeration.contains(text) {
+            throw EncodingError(path: path, message: "'\(text)' is not one of \(enumeration.joined(separator: ", "))")
+        }
+        // float and double also take exponents, INF and NaN: left to the backend.
+        if let builtin, builtin != "float", builtin != "double", let pattern = SchemaJSONDecoder.shape(builtin: builtin).textPattern,
+            text.range(of: pattern, options: .regularExpression) == nil
+        {
+            throw EncodingError(path: path, message: "'\(text)' is not a valid xs:\(builtin)")
+        }
     }
 
     /// XML 1.0 cannot carry control characters other than tab, newline and carriage return.

@@ -136,7 +136,7 @@ struct WSDLImportTests {
         #expect(document.paths["/v1/echo/echo"]?.pathItemValue?.post != nil)
     }
 
-    @Test func refusesToOverwriteAndChecksTheName() throws {
+    @Test func refusesToOverwriteAndChecksTheName() async throws {
         let out = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: out) }
         let wsdl = out.appendingPathComponent("echo.wsdl")
@@ -154,6 +154,11 @@ struct WSDLImportTests {
         #expect(badName?.description.contains("lower-case letters") == true)
         let noPort = #expect(throws: WSDLImport.Failure.self) { try WSDLImport.importFile(wsdl.path, options: .init(service: "Other", outputDirectory: out.path)) }
         #expect(noPort?.description.contains("service EchoService, port EchoPort (SOAP 1.1)") == true)
+        // The same service again under another name: its operationIds must not collide.
+        let again = try WSDLImport.importFile(wsdl.path, options: .init(name: "echo-again", outputDirectory: out.path))
+        #expect(again.operations.map(\.name) == ["echoAgainEcho"])
+        let document = try await Self.openAPI(of: out)
+        #expect(Set(document.allOperationIds) == ["echo", "echoAgainEcho"])
     }
 
     @Test func namesBecomeKebabRoutesAndCamelOperationIds() {

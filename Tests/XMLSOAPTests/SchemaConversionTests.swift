@@ -17,11 +17,14 @@ struct SchemaConversionTests {
                 <xs:element name="Year" type="t:Year" maxOccurs="unbounded"/>
                 <xs:element name="Note" type="t:Note" minOccurs="0"/>
                 <xs:element name="Local" type="xs:string" minOccurs="0" form="unqualified"/>
+                <xs:element name="Province" type="t:Province" minOccurs="0"/>
               </xs:sequence>
               <xs:attribute name="version" type="xs:int"/>
             </xs:complexType>
           </xs:element>
           <xs:simpleType name="Year"><xs:restriction base="xs:int"><xs:minInclusive value="1900"/></xs:restriction></xs:simpleType>
+          <xs:simpleType name="Province"><xs:restriction base="t:Code"><xs:enumeration value="QC"/><xs:enumeration value="ON"/></xs:restriction></xs:simpleType>
+          <xs:simpleType name="Code"><xs:restriction base="xs:string"><xs:length value="2"/></xs:restriction></xs:simpleType>
           <xs:complexType name="Note">
             <xs:simpleContent><xs:extension base="xs:string"><xs:attribute name="lang" type="xs:language"/></xs:extension></xs:simpleContent>
           </xs:complexType>
@@ -84,6 +87,29 @@ struct SchemaConversionTests {
         #expect(throws: SchemaXMLEncoder.EncodingError.self, "XML cannot carry U+0001") {
             try encoder.encode(.object(JSONObject([("Local", .string("a\u{1}b"))])), element: Self.element)
         }
+    }
+
+    /// Values are checked against their simple type (enumeration through a chain of
+    /// restrictions, the built-in base's lexical form) before anything is sent.
+    @Test func valuesMustFitTheirSimpleTypes() throws {
+        let encoder = SchemaXMLEncoder(schemas: try Self.schemas())
+        func error(_ member: String, _ value: JSONValue) -> String? {
+            do {
+                _ = try encoder.encode(.object(JSONObject([(member, value)])), element: Self.element)
+                return nil
+            } catch {
+                return error.description
+            }
+        }
+        #expect(error("Province", "QC") == nil)
+        #expect(error("Province", "NY") == "Province: 'NY' is not one of QC, ON")
+        #expect(error("ClientId", "12x") == "ClientId: '12x' is not a valid xs:long")
+        #expect(error("ClientId", .number("1.5")) == "ClientId: '1.5' is not a valid xs:long")
+        #expect(error("Filed", "yes") == "Filed: 'yes' is not a valid xs:boolean")
+        #expect(error("Filed", .bool(true)) == nil)
+        #expect(error("Year", [.number("2024"), "MMXXV"]) == "Year[1]: 'MMXXV' is not a valid xs:int")
+        #expect(error("Income", .number("-1234.56")) == nil)
+        #expect(error("Note", ["lang": "fr", "value": "ok"]) == nil)
     }
 }
 

@@ -85,10 +85,17 @@ public struct WSDLImport: Sendable {
             }
         }
 
+        // Operation names are operationIds, unique across the gateway: one already used by
+        // another adapter in the folder gets the adapter's name in front (`caseloadGetCase`).
+        let taken = Set(
+            DeclarationLoader(adaptersDirectory: root.appendingPathComponent("Adapters").path, contractsDirectory: "")
+                .load().declarations.filter { $0.name != name }.flatMap { $0.operations.map(\.name) })
         var seen: Set<String> = []
         var named: [(name: String, wsdlOperation: String)] = []
         for operation in operations where seen.insert(operation.binding.name).inserted {
-            named.append((lowerCamelCase(operation.binding.name), operation.binding.name))
+            var operationName = lowerCamelCase(operation.binding.name)
+            if taken.contains(operationName) { operationName = lowerCamelCase(name + "-" + operation.binding.name) }
+            named.append((operationName, operation.binding.name))
         }
         let wsdlFolder = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent()
         let yaml = declaration(

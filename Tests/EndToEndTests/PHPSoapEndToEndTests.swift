@@ -12,8 +12,8 @@ import Testing
 /// declared fault, SOAP 1.1 and 1.2 ports, and a UsernameToken the PHP side checks itself.
 /// Locally without php-soap the suite is skipped saying so; in CI a missing PHP fails it.
 @Suite("PHP SoapServer end to end", .serialized)
-struct SOAPEndToEndTests {
-    static let enabled = PHPSoapBackend.installed || PHPSoapBackend.isCI
+struct PHPSoapEndToEndTests {
+    static let enabled = SOAPBackendProcess.phpInstalled || SOAPBackendProcess.isCI
     static let password = "correct horse battery staple"
 
     /// A gateway over the registry: `registry` (SOAP 1.1), `registry-v12` (SOAP 1.2) and
@@ -22,8 +22,8 @@ struct SOAPEndToEndTests {
         passwordType: String = "digest", wrongPassword: Bool = false,
         _ body: @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
-        try #require(PHPSoapBackend.installed, "php-cli, php-soap and php-xml are missing in CI: .ci/run must install them")
-        let backend = try await PHPSoapBackend(script: "registry.php", environment: ["REGISTRY_PASSWORD": password])
+        try #require(SOAPBackendProcess.phpInstalled, "php-cli, php-soap and php-xml are missing in CI: .ci/run must install them")
+        let backend = try await SOAPBackendProcess.php(script: "registry.php", environment: ["REGISTRY_PASSWORD": password])
         do {
             try await withGateway(backend: backend, passwordType: passwordType, wrongPassword: wrongPassword, body)
         } catch {
@@ -34,7 +34,7 @@ struct SOAPEndToEndTests {
     }
 
     private static func withGateway(
-        backend: PHPSoapBackend, passwordType: String, wrongPassword: Bool,
+        backend: SOAPBackendProcess, passwordType: String, wrongPassword: Bool,
         _ body: @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("portage-soap-e2e-\(UUID().uuidString)")
@@ -44,7 +44,7 @@ struct SOAPEndToEndTests {
         try FileManager.default.createDirectory(at: adapters, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: contracts, withIntermediateDirectories: true)
         try FileManager.default.copyItem(
-            at: PHPSoapBackend.directory.appendingPathComponent("BenefitsRegistry.wsdl"),
+            at: SOAPBackendProcess.directory.appendingPathComponent("BenefitsRegistry.wsdl"),
             to: contracts.appendingPathComponent("BenefitsRegistry.wsdl"))
         let secret = root.appendingPathComponent("registry-password")
         try ((wrongPassword ? "not the password" : password) + "\n").write(to: secret, atomically: true, encoding: .utf8)
@@ -93,7 +93,7 @@ struct SOAPEndToEndTests {
         try JSONParser.parse(response.body.readableBytesView)
     }
 
-    @Test("Nested complex types, repeated elements always arrays, absent optionals omitted, exact decimals", .enabled(if: enabled, "php-cli and php-soap are not installed: run scripts/test"))
+    @Test("Nested complex types, repeated elements always arrays, absent optionals omitted, exact decimals", .enabled(if: enabled, "php-cli, php-soap and php-xml are not installed: run scripts/test"))
     func household() async throws {
         try await Self.withGateway { client in
             for prefix in ["/v1", "/v12"] {
@@ -130,7 +130,7 @@ struct SOAPEndToEndTests {
         }
     }
 
-    @Test("A JSON body becomes the request element; lists of three, one and none", .enabled(if: enabled, "php-cli and php-soap are not installed: run scripts/test"))
+    @Test("A JSON body becomes the request element; lists of three, one and none", .enabled(if: enabled, "php-cli, php-soap and php-xml are not installed: run scripts/test"))
     func payments() async throws {
         try await Self.withGateway { client in
             for prefix in ["/v1", "/v12"] {
@@ -162,7 +162,7 @@ struct SOAPEndToEndTests {
         }
     }
 
-    @Test("A declared fault becomes its problem, in SOAP 1.1 and 1.2, with the detail as JSON", .enabled(if: enabled, "php-cli and php-soap are not installed: run scripts/test"))
+    @Test("A declared fault becomes its problem, in SOAP 1.1 and 1.2, with the detail as JSON", .enabled(if: enabled, "php-cli, php-soap and php-xml are not installed: run scripts/test"))
     func declaredFault() async throws {
         try await Self.withGateway { client in
             for prefix in ["/v1", "/v12"] {
@@ -183,7 +183,7 @@ struct SOAPEndToEndTests {
         }
     }
 
-    @Test("UsernameToken: PHP accepts the digest and the text password, refuses a wrong one; the secret never shows", .enabled(if: enabled, "php-cli and php-soap are not installed: run scripts/test"))
+    @Test("UsernameToken: PHP accepts the digest and the text password, refuses a wrong one; the secret never shows", .enabled(if: enabled, "php-cli, php-soap and php-xml are not installed: run scripts/test"))
     func usernameToken() async throws {
         for type in ["digest", "text"] {
             try await Self.withGateway(passwordType: type) { client in
