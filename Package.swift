@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "DemoBackends", "AdapterKinds", "Transports",
+                "DemoBackends", "AdapterKinds", "Transports", "CorpusSupport",
                 "GatewayHTTP", "GatewayTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -1,18 +1,22 @@
+import Foundation
 import GatewayCore
 
 extension SOAPFault {
     /// The names a declaration can map this fault by, most specific first: an application's own
     /// code (outside the SOAP namespaces, `wsse:FailedAuthentication`) by local name and as written;
     /// each detail element (`ClientNotFound`); the subcodes innermost first; then a SOAP code by
-    /// local name (`Client`, `Sender`, `Server.Busy`) and as written. An application code comes
-    /// before the detail because some servers (PHP's SoapServer) wrap every fault of an operation
-    /// in the first declared fault's element, whatever the fault is.
+    /// local name (`Client`, `Sender`, `Server.Busy`) and as written; last the reason text, for
+    /// services that say which error it is only there (the EU's VIES: `soap:Server` with the
+    /// reason `MS_UNAVAILABLE`). An application code comes before the detail because some servers
+    /// (PHP's SoapServer) wrap every fault of an operation in the first declared fault's element,
+    /// whatever the fault is.
     public var declarationKeys: [String] {
         let codeKeys = [codeName, code]
         var keys: [String] = kind == .other ? codeKeys : []
         if case .object(let members)? = detail { keys += members.keys }
         keys += subcodes.reversed().map { NamespaceScope().resolve($0).local }
         if kind != .other { keys += codeKeys }
+        keys.append(reason.trimmingCharacters(in: .whitespacesAndNewlines))
         return keys.filter { !$0.isEmpty }
     }
 

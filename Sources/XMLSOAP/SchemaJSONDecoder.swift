@@ -135,25 +135,25 @@ public struct SchemaJSONDecoder: Sendable {
         if let base = type.base, let baseType = schemas.complexTypes[base], depth < Self.maximumDerivation {
             result += declarations(of: baseType, depth: depth + 1)
         }
-        func walk(_ particles: [XMLSchemaSet.Particle], repeated: Bool) {
+        func walk(_ particles: [XMLSchemaSet.Particle], repeated: Bool, optional: Bool) {
             for particle in particles {
                 switch particle {
                 case .element(let declaration):
-                    result.append(repeated && !declaration.repeats ? Self.repeating(declaration) : declaration)
+                    result.append(Self.adjusted(declaration, repeated: repeated, optional: optional))
                 case .reference(let name, let minimum, let maximum):
                     guard let global = schemas.elements[name] else { continue }
                     let declaration = XMLSchemaSet.ElementDeclaration(
                         name: global.name, namespace: global.namespace, type: global.type, minOccurs: minimum,
-                        maxOccurs: repeated ? nil : maximum, nillable: global.nillable)
-                    result.append(declaration)
-                case .group(let inner, let maximum):
-                    walk(inner, repeated: repeated || maximum.map { $0 > 1 } ?? true)
+                        maxOccurs: maximum, nillable: global.nillable)
+                    result.append(Self.adjusted(declaration, repeated: repeated, optional: optional))
+                case .group(let inner, let maximum, let groupOptional):
+                    walk(inner, repeated: repeated || maximum.map { $0 > 1 } ?? true, optional: optional || groupOptional)
                 case .any:
                     continue
                 }
             }
         }
-        walk(type.particles, repeated: false)
+        walk(type.particles, repeated: false, optional: false)
         return result
     }
 
@@ -166,10 +166,12 @@ public struct SchemaJSONDecoder: Sendable {
     }
 
     /// An element inside a repeating sequence or choice repeats too.
-    private static func repeating(_ declaration: XMLSchemaSet.ElementDeclaration) -> XMLSchemaSet.ElementDeclaration {
-        XMLSchemaSet.ElementDeclaration(
-            name: declaration.name, namespace: declaration.namespace, type: declaration.type, minOccurs: declaration.minOccurs,
-            maxOccurs: nil, nillable: declaration.nillable)
+    /// An element inside a repeating group repeats; inside a choice or an optional group it may be absent.
+    private static func adjusted(_ declaration: XMLSchemaSet.ElementDeclaration, repeated: Bool, optional: Bool) -> XMLSchemaSet.ElementDeclaration {
+        guard (repeated && !declaration.repeats) || (optional && declaration.minOccurs > 0) else { return declaration }
+        return XMLSchemaSet.ElementDeclaration(
+            name: declaration.name, namespace: declaration.namespace, type: declaration.type,
+            minOccurs: optional ? 0 : declaration.minOccurs, maxOccurs: repeated ? nil : declaration.maxOccurs, nillable: declaration.nillable)
     }
 
     /// Text that is already a JSON number as `ExactDecimal` would print it (`-12.50`, `0.5`, `7`):

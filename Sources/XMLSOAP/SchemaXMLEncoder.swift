@@ -20,6 +20,10 @@ public struct SchemaXMLEncoder: Sendable {
     public let schemas: XMLSchemaSet
     /// Each type's content, worked out once (not per element written).
     private let decoder: SchemaJSONDecoder
+    /// Whether an element the schema requires (minOccurs ≥ 1, outside any choice or optional
+    /// group) must be given. On in the gateway, where `/openapi.json` lists it as required;
+    /// off only to compare with clients that send what they are given (node-soap's cases).
+    public var requiresElements = true
 
     public init(schemas: XMLSchemaSet) {
         self.schemas = schemas
@@ -121,8 +125,17 @@ public struct SchemaXMLEncoder: Sendable {
         try checkKnown(object, known, path: path)
         out += Array((head + ">").utf8)
         for declaration in declarations {
-            guard let member = object[declaration.name] else { continue }
             let memberPath = path.isEmpty ? declaration.name : path + "." + declaration.name
+            let required = requiresElements && declaration.minOccurs > 0
+            guard let member = object[declaration.name], member != .null || declaration.nillable || required else {
+                if required {
+                    throw EncodingError(path: memberPath, message: "required by the schema, but missing")
+                }
+                continue
+            }
+            if member == .null, !declaration.nillable {
+                throw EncodingError(path: memberPath, message: "required by the schema and not nillable, but null")
+            }
             let items: [JSONValue]
             if case .array(let values) = member {
                 guard declaration.repeats else {

@@ -63,7 +63,8 @@ public struct XMLSchemaSet: Sendable {
         /// An element declared globally and referenced, with this occurrence's bounds.
         case reference(QName, minOccurs: Int, maxOccurs: Int?)
         /// sequence, choice or all (their order only matters when writing XML).
-        case group([Particle], maxOccurs: Int?)
+        /// `optional`: a choice (each of its elements may be absent), or a group with minOccurs 0.
+        case group([Particle], maxOccurs: Int?, optional: Bool)
         /// `xs:any`: read without a schema.
         case any
     }
@@ -172,7 +173,10 @@ public struct XMLSchemaSet: Sendable {
                     particles.append(.element(readElement(child, scope: inner, target: target, qualified: qualified, global: false)))
                 }
             case "sequence", "choice", "all":
-                particles.append(.group(readParticles(child, scope: inner, target: target, qualified: qualified), maxOccurs: occurs(child).1))
+                let (minimum, maximum) = occurs(child)
+                particles.append(.group(
+                    readParticles(child, scope: inner, target: target, qualified: qualified), maxOccurs: maximum,
+                    optional: child.name == "choice" || minimum == 0))
             case "any":
                 particles.append(.any)
             case "annotation":

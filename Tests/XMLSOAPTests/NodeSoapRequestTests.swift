@@ -41,7 +41,11 @@ struct NodeSoapRequestTests {
                 let schemas = XMLSchemaSet(schemas: wsdl.schemas) { location in try? Corpus.data("\(folder)/\(location)") }
                 // node-soap's `attributes` and `$value`, in Portage's conventions (see NodeSoapResponseTests).
                 let request = NodeSoapResponseTests.portageConventions(try JSONParser.parse(try Corpus.data("\(folder)/request.json")))
-                let ours = try XMLDocumentParser().parse(try SchemaXMLEncoder(schemas: schemas).encode(request, element: element))
+                // node-soap sends whatever it is given; in two cases that leaves out an element the
+                // schema requires, which the gateway refuses (400 naming it) before sending.
+                var encoder = SchemaXMLEncoder(schemas: schemas)
+                encoder.requiresElements = false
+                let ours = try XMLDocumentParser().parse(try encoder.encode(request, element: element))
                 let theirs = try SOAPEnvelope.parse(try Corpus.data("\(folder)/request.xml"))
                 guard let expected = theirs.body.first else {
                     failed.append("\(name): node-soap's request has an empty body")

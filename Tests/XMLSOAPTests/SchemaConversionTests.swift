@@ -37,6 +37,12 @@ struct SchemaConversionTests {
     }
 
     static let element = WSDL.QName("urn:tax", "Status")
+    /// What the schema requires, with one member added or replaced.
+    static func minimal(_ member: String, _ value: JSONValue) -> JSONValue {
+        var object = JSONObject([("ClientId", .number("1")), ("Filed", .bool(true)), ("Income", .null), ("Year", [.number("2025")])])
+        object[member] = value
+        return .object(object)
+    }
 
     @Test func xmlToJSONFollowsTheSchema() throws {
         let xml = """
@@ -77,15 +83,15 @@ struct SchemaConversionTests {
             try encoder.encode(.object(JSONObject([("ClientID", .number("1"))])), element: Self.element)
         }
         do {
-            _ = try encoder.encode(.object(JSONObject([("Note", .object(JSONObject([("language", .string("fr"))])))])), element: Self.element)
+            _ = try encoder.encode(Self.minimal("Note", .object(JSONObject([("language", .string("fr"))]))), element: Self.element)
         } catch {
             #expect(error.description == "Note.language: not in the schema here (expected one of: lang, value)")
         }
         #expect(throws: SchemaXMLEncoder.EncodingError.self, "Filed occurs once") {
-            try encoder.encode(.object(JSONObject([("Filed", .array([.bool(true), .bool(false)]))])), element: Self.element)
+            try encoder.encode(Self.minimal("Filed", .array([.bool(true), .bool(false)])), element: Self.element)
         }
         #expect(throws: SchemaXMLEncoder.EncodingError.self, "XML cannot carry U+0001") {
-            try encoder.encode(.object(JSONObject([("Local", .string("a\u{1}b"))])), element: Self.element)
+            try encoder.encode(Self.minimal("Local", .string("a\u{1}b")), element: Self.element)
         }
     }
 
@@ -95,7 +101,7 @@ struct SchemaConversionTests {
         let encoder = SchemaXMLEncoder(schemas: try Self.schemas())
         func error(_ member: String, _ value: JSONValue) -> String? {
             do {
-                _ = try encoder.encode(.object(JSONObject([(member, value)])), element: Self.element)
+                _ = try encoder.encode(Self.minimal(member, value), element: Self.element)
                 return nil
             } catch {
                 return error.description
@@ -110,6 +116,36 @@ struct SchemaConversionTests {
         #expect(error("Year", [.number("2024"), "MMXXV"]) == "Year[1]: 'MMXXV' is not a valid xs:int")
         #expect(error("Income", .number("-1234.56")) == nil)
         #expect(error("Note", ["lang": "fr", "value": "ok"]) == nil)
+    }
+
+    /// An element the schema requires must be there (null only where nillable); one that is
+    /// optional, or in a choice, may be left out.
+    @Test func requiredElementsMustBeGiven() throws {
+        let encoder = SchemaXMLEncoder(schemas: try Self.schemas())
+        #expect(throws: Never.self) { try encoder.encode(Self.minimal("Local", "x"), element: Self.element) }
+        for (member, message) in [("ClientId", "ClientId: required by the schema, but missing"), ("Year", "Year: required by the schema, but missing")] {
+            guard case .object(var object) = Self.minimal("Local", "x") else { return }
+            object[member] = nil
+            #expect(throws: SchemaXMLEncoder.EncodingError.self) { try encoder.encode(.object(object), element: Self.element) }
+            do { _ = try encoder.encode(.object(object), element: Self.element) } catch { #expect(error.description == message) }
+        }
+        do {
+            _ = try encoder.encode(Self.minimal("Filed", .null), element: Self.element)
+            Issue.record("null for a required, non-nillable element was accepted")
+        } catch {
+            #expect(error.description == "Filed: required by the schema and not nillable, but null")
+        }
+        let choice = """
+            <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:c" elementFormDefault="qualified">
+              <xs:element name="Find"><xs:complexType><xs:sequence>
+                <xs:choice><xs:element name="ById" type="xs:int"/><xs:element name="ByName" type="xs:string"/></xs:choice>
+                <xs:sequence minOccurs="0"><xs:element name="From" type="xs:date"/><xs:element name="To" type="xs:date"/></xs:sequence>
+              </xs:sequence></xs:complexType></xs:element>
+            </xs:schema>
+            """
+        let root = try XMLDocumentParser().parse(Array(choice.utf8))
+        let chooser = SchemaXMLEncoder(schemas: XMLSchemaSet(schemas: [(root, NamespaceScope().entering(root))]))
+        #expect(throws: Never.self) { try chooser.encode(["ByName": "Tremblay"], element: WSDL.QName("urn:c", "Find")) }
     }
 }
 
