@@ -106,18 +106,25 @@ public struct SchemaJSONDecoder: Sendable {
             object["value"] = Self.scalar(element.text, base: content, in: schemas)
             return .object(object)
         }
-        var used = [Bool](repeating: false, count: element.children.count)
+        // Each declaration takes the children of its name not taken yet (all of them when it
+        // repeats, the first otherwise), scanning in place: no per-declaration arrays.
+        let children = element.children
+        var used = [Bool](repeating: false, count: children.count)
         for declaration in content.elements {
-            let matches = element.children.indices.filter { index in
-                !used[index] && element.children[index].name == declaration.name
+            if declaration.repeats {
+                var values: [JSONValue] = []
+                for index in children.indices where !used[index] && children[index].name == declaration.name {
+                    used[index] = true
+                    values.append(value(children[index], type: declaration.type, scope: scope))
+                }
+                if !values.isEmpty { object[declaration.name] = .array(values) }
+            } else if let index = children.indices.first(where: { !used[$0] && children[$0].name == declaration.name }) {
+                used[index] = true
+                object[declaration.name] = value(children[index], type: declaration.type, scope: scope)
             }
-            guard !matches.isEmpty else { continue }
-            for index in declaration.repeats ? matches : [matches[0]] { used[index] = true }
-            let values = (declaration.repeats ? matches : [matches[0]]).map { value(element.children[$0], type: declaration.type, scope: scope) }
-            object[declaration.name] = declaration.repeats ? .array(values) : values[0]
         }
         // Undeclared children (xs:any, or a server ahead of its WSDL): kept without a schema.
-        for (index, child) in element.children.enumerated() where !used[index] {
+        for (index, child) in children.enumerated() where !used[index] {
             switch object[child.name] {
             case nil: object[child.name] = child.genericJSON
             case .array(var items)?:
