@@ -72,6 +72,13 @@ public final class DeclarationReader {
         return duration
     }
 
+    /// A duration that must be greater than zero (timeouts): reported when it is not.
+    public func positiveDuration(_ node: DeclarationNode?) -> Duration? {
+        guard let node, let duration = duration(node) else { return nil }
+        if duration <= .zero { report(node, "must be greater than zero") }
+        return duration
+    }
+
     /// The longest duration a declaration may give (a day): longer is a typo, and bounded values
     /// keep deadline arithmetic far from overflow.
     public static let maximumDuration = Duration.seconds(86_400)

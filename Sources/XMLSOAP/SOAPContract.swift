@@ -63,7 +63,8 @@ public struct SOAPContract: Sendable {
         return all.filter { $0.service == first.service && $0.port == first.port }
     }
 
-    public func codec(for operation: WSDL.ResolvedOperation) throws(SOAPError) -> SOAPOperationCodec {
-        try SOAPOperationCodec(operation: operation, decoder: decoder)
+    /// `plainXML`: the operation's elements sent and read without an envelope (XML over HTTP POST).
+    public func codec(for operation: WSDL.ResolvedOperation, plainXML: Bool = false) throws(SOAPError) -> SOAPOperationCodec {
+        try SOAPOperationCodec(operation: operation, decoder: decoder, plainXML: plainXML)
     }
 }

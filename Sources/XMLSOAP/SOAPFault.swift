@@ -46,6 +46,22 @@ public struct SOAPFault: Sendable, Hashable {
         return element.name.hasSuffix("Fault") && (element.child("faultcode") != nil || element.child("Code") != nil)
     }
 
+    /// A plain-XML backend's error: an HTTP error status with an XML document. The code is the
+    /// status (`404`), the detail the document (`{"Error": {…}}`), so `errors` can map either; a
+    /// 4xx blames the caller like a Client fault, anything else the service.
+    init(httpStatus: Int, document name: String, detail: JSONValue) {
+        code = String(httpStatus)
+        codeNamespace = nil
+        codeName = code
+        subcodes = []
+        kind = (400..<500).contains(httpStatus) ? .client : .server
+        reason = "HTTP \(httpStatus)"
+        reasons = [:]
+        actor = nil
+        role = nil
+        self.detail = .object(JSONObject([(name, detail)]))
+    }
+
     init(_ element: XMLElement, scope: NamespaceScope, version: SOAPVersion) {
         func child(_ names: String...) -> XMLElement? {
             element.children.first { names.contains($0.name) }

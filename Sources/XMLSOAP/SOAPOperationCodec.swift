@@ -8,9 +8,13 @@ import GatewayCore
 /// - rpc (literal or encoded): the request JSON has one member per message part, written inside
 ///   an element named after the operation in the binding's namespace; the answer has one member per
 ///   output part. `href`/`multiRef` references (rpc/encoded) are followed when reading.
+/// - plain XML over HTTP (`plainXML`, document style only): the input element is the whole request
+///   document and the output element the whole answer, no envelope; an HTTP error status with an
+///   XML document is read as a fault (`SOAPFault(httpStatus:…)`).
 public struct SOAPOperationCodec: Sendable {
     public let operation: WSDL.ResolvedOperation
     public let decoder: SchemaJSONDecoder
+    public let plainXML: Bool
     private let encoder: SchemaXMLEncoder
 
     /// What the service answered: the output as JSON, or its fault (detail read by the schema when it declares it).
@@ -19,10 +23,16 @@ public struct SOAPOperationCodec: Sendable {
         case fault(SOAPFault)
     }
 
-    init(operation: WSDL.ResolvedOperation, decoder: SchemaJSONDecoder) throws(SOAPError) {
+    init(operation: WSDL.ResolvedOperation, decoder: SchemaJSONDecoder, plainXML: Bool = false) throws(SOAPError) {
         self.operation = operation
         self.decoder = decoder
+        self.plainXML = plainXML
         self.encoder = SchemaXMLEncoder(schemas: decoder.schemas)
+        if plainXML, operation.binding.style != .document || (operation.input?.parts.count ?? 0) > 1 || (operation.output?.parts.count ?? 0) > 1 {
+            throw SOAPError(
+                .notAWSDL, line: 0,
+                "operation \(operation.binding.name): plain XML needs a document-style operation with one element in and one out")
+        }
         if operation.binding.style == .document {
             for part in (operation.input?.parts ?? []) + (operation.output?.parts ?? []) where part.element == nil {
                 throw SOAPError(
@@ -37,6 +47,7 @@ public struct SOAPOperationCodec: Sendable {
 
     /// The HTTP headers a request carries: the content type, and `SOAPAction` (1.1; 1.2 puts the action in the content type).
     public var httpHeaders: [(name: String, value: String)] {
+        if plainXML { return [("Content-Type", "application/xml; charset=utf-8")] }
         var headers = [("Content-Type", version.contentType(action: operation.binding.soapAction))]
         if version == .soap11 { headers.append(("SOAPAction", "\"\(operation.binding.soapAction ?? "")\"")) }
         return headers
@@ -71,8 +82,10 @@ public struct SOAPOperationCodec: Sendable {
     // MARK: Request
 
     /// The whole envelope for a request; `headers`: header blocks (WS-Security…), already XML.
+    /// Plain XML: the request element alone, as a document (`headers` must be empty).
     public func requestEnvelope(_ value: JSONValue, headers: [UInt8] = []) throws(SchemaXMLEncoder.EncodingError) -> [UInt8] {
-        version.envelope(body: try requestBody(value), headers: headers)
+        if plainXML { return Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n".utf8) + (try requestBody(value)) }
+        return version.envelope(body: try requestBody(value), headers: headers)
     }
 
     func requestBody(_ value: JSONValue) throws(SchemaXMLEncoder.EncodingError) -> [UInt8] {
@@ -93,9 +106,10 @@ public struct SOAPOperationCodec: Sendable {
             throw SchemaXMLEncoder.EncodingError(
                 path: unknown, message: "not a part of \(name) (parts: \(parts.map(\.name).joined(separator: ", ")))")
         }
-        let namespace = operation.binding.namespace
-        var out = Array(("<op:" + name + (namespace.map { " xmlns:op=\"" + SchemaXMLEncoder.escape($0, attribute: true) + "\"" } ?? "") + ">").utf8)
-        if namespace == nil { out = Array(("<" + name + ">").utf8) }
+        // The wrapper: `<op:name xmlns:op="ns">`, or plain `<name>` when the binding names no namespace.
+        let tag = operation.binding.namespace == nil ? name : "op:" + name
+        let declaration = operation.binding.namespace.map { " xmlns:op=\"" + SchemaXMLEncoder.escape($0, attribute: true) + "\"" } ?? ""
+        var out = Array(("<" + tag + declaration + ">").utf8)
         for part in parts {
             guard let member = object[part.name] else { continue }
             if let element = part.element {
@@ -106,16 +120,25 @@ public struct SOAPOperationCodec: Sendable {
                     parentNamespace: .some(nil), path: part.name, into: &out)
             }
         }
-        out += Array((namespace == nil ? "</" + name + ">" : "</op:" + name + ">").utf8)
+        out += Array(("</" + tag + ">").utf8)
         return out
     }
 
     // MARK: Response
 
-    /// Reads an answer; a document that is not a SOAP envelope is an error.
-    public func response(_ bytes: [UInt8], parser: XMLDocumentParser = XMLDocumentParser()) throws(SOAPError) -> Outcome {
-        let envelope = try SOAPEnvelope.parse(bytes, parser: parser)
-        return response(envelope)
+    /// Reads an answer; a document that is not a SOAP envelope is an error. `httpStatus` matters
+    /// for plain XML only (SOAP says what it is in the envelope, whatever the status).
+    public func response(_ bytes: [UInt8], httpStatus: Int = 200, parser: XMLDocumentParser = XMLDocumentParser()) throws(SOAPError) -> Outcome {
+        guard plainXML else { return response(try SOAPEnvelope.parse(bytes, parser: parser)) }
+        let root: XMLElement
+        do {
+            root = try parser.parse(bytes)
+        } catch {
+            throw SOAPError(.xml(error.code), line: error.line, error.message)
+        }
+        let value = decoder.decode(root, scope: NamespaceScope().entering(root))
+        guard (200..<300).contains(httpStatus) else { return .fault(SOAPFault(httpStatus: httpStatus, document: root.name, detail: value)) }
+        return .success(value)
     }
 
     public func response(_ envelope: SOAPEnvelope) -> Outcome {

@@ -100,7 +100,7 @@ struct Soap: ParsableCommand {
                 FileHandle.standardOutput.write(Data(writer.bytes(value)))
                 // Done: exit now rather than free a large answer's values one by one (the
                 // system takes the whole heap back at once).
-                exit(0)
+                Foundation.exit(0)
             case .fault(let fault):
                 let error = fault.gatewayError(adapter: "the service", declared: [:], idempotent: false)
                 let problem = ProblemDocument.json(error, language: .en, correlationId: "-", instance: options.operation)

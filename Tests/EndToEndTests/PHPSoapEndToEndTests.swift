@@ -49,21 +49,21 @@ struct PHPSoapEndToEndTests {
         let secret = root.appendingPathComponent("registry-password")
         try ((wrongPassword ? "not the password" : password) + "\n").write(to: secret, atomically: true, encoding: .utf8)
         let base = "http://127.0.0.1:\(backend.port)"
-        for (name, version, path, prefix) in [
-            ("registry", "1.1", "/registry", "/v1"), ("registry-v12", "1.2", "/registry", "/v12"), ("registry-secure", "1.1", "/secure/registry", "/secure"),
+        // (adapter, SOAP version, backend path, route prefix, operation-name suffix, extra endpoint keys)
+        let security = "security: { username-token: { username: gateway, password-file: \(secret.path), password-type: \(passwordType) } }"
+        for (name, version, path, prefix, suffix, extra) in [
+            ("registry", "1.1", "/registry", "/v1", "", ""), ("registry-v12", "1.2", "/registry", "/v12", "V12", ""),
+            ("registry-secure", "1.1", "/secure/registry", "/secure", "Secure", ", " + security),
+            ("registry-plain", "1.1", "/plain/registry", "/plain", "Plain", ", envelope: none"),
         ] {
-            var security = ""
-            if name == "registry-secure" {
-                security = ", security: { username-token: { username: gateway, password-file: \(secret.path), password-type: \(passwordType) } }"
-            }
             let yaml = """
                 adapter: \(name)
                 kind: soap-http
                 title: { en: Benefits registry, fr: Registre des prestations }
-                endpoint: { url: \(base)\(path), soap-version: "\(version)"\(security) }
+                endpoint: { url: \(base)\(path), soap-version: "\(version)"\(extra) }
                 contracts: { wsdl: registry/BenefitsRegistry.wsdl }
                 operations:
-                  \(name == "registry" ? "getHousehold" : "getHousehold\(version == "1.2" ? "V12" : "Secure")"):
+                  getHousehold\(suffix):
                     route: GET \(prefix)/households/{clientId}
                     operation: GetHousehold
                     summary: { en: A household, fr: Un ménage }
@@ -72,8 +72,9 @@ struct PHPSoapEndToEndTests {
                       errors:
                         ClientNotFound: { status: 404, code: client-not-found, title: { en: Client not found, fr: Client introuvable } }
                         FailedAuthentication: { status: 502, code: backend-refused-credentials }
+                        "404": { status: 404, code: client-not-found, title: { en: Client not found, fr: Client introuvable } }
                       fields: { household: Household }
-                  \(name == "registry" ? "listPayments" : "listPayments\(version == "1.2" ? "V12" : "Secure")"):
+                  listPayments\(suffix):
                     route: POST \(prefix)/payments/search
                     operation: ListPayments
                     summary: { en: Payments in a year, fr: Paiements d’une année }
@@ -179,6 +180,26 @@ struct PHPSoapEndToEndTests {
             try await client.execute(uri: "/v1/households/12x", method: .get) { response in
                 #expect(response.status == .badRequest, "checked against xs:long before any call")
                 try #expect(Self.json(response)["parameter"] == "clientId")
+            }
+        }
+    }
+
+    @Test("Plain XML over HTTP POST (no envelope): the same elements, and an error document under HTTP 404", .enabled(if: enabled, "php-cli, php-soap and php-xml are not installed: run scripts/test"))
+    func plainXML() async throws {
+        try await Self.withGateway { client in
+            try await client.execute(uri: "/plain/households/10000002", method: .get) { response in
+                #expect(response.status == .ok, "\(String(buffer: response.body))")
+                let household = try Self.json(response)["household"]
+                #expect(household?["Name"]?["Family"] == "Okafor")
+                #expect(household?["Address"]?["Line"] == ["77 King Street West"], "one Line is still a list")
+                #expect(household?["MonthlyBenefit"] == .number("912.50"))
+            }
+            try await client.execute(uri: "/plain/households/42", method: .get) { response in
+                #expect(response.status == .notFound, "\(String(buffer: response.body))")
+                let problem = try Self.json(response)
+                #expect(problem["code"] == "client-not-found")
+                #expect(problem["fault"]?["code"] == "404")
+                #expect(problem["fault"]?["detail"]?["Error"]?["Code"] == "CLIENT_NOT_FOUND")
             }
         }
     }

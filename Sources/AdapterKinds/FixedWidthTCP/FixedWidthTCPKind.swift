@@ -35,13 +35,8 @@ public struct FixedWidthTCPKind: AdapterKind {
             }
         }
         let maxConnections = endpoint["max-connections"].flatMap { reader.integer($0, in: 1...1024) } ?? 4
-        let connectTimeout = endpoint["connect-timeout"].flatMap { positive(reader.duration($0), $0) } ?? .seconds(1)
-        let readTimeout = endpoint["read-timeout"].flatMap { positive(reader.duration($0), $0) } ?? .seconds(5)
-        func positive(_ duration: Duration?, _ node: DeclarationNode) -> Duration? {
-            guard let duration else { return nil }
-            if duration <= .zero { reader.report(node, "must be greater than zero") }
-            return duration
-        }
+        let connectTimeout = reader.positiveDuration(endpoint["connect-timeout"]) ?? .seconds(1)
+        let readTimeout = reader.positiveDuration(endpoint["read-timeout"]) ?? .seconds(5)
 
         var layouts: [String: RecordLayout] = [:]
         func layout(_ reference: ContractReference?, role: String, operation: OperationDeclaration) -> RecordLayout? {

@@ -56,7 +56,7 @@ final class SOAPHTTPAdapter: LegacyAdapter {
         let overloaded = [502, 503, 504].contains(answer.status)
         let outcome: SOAPOperationCodec.Outcome
         do {
-            outcome = try operation.codec.response(Array(answer.body.readableBytesView))
+            outcome = try operation.codec.response(Array(answer.body.readableBytesView), httpStatus: answer.status)
         } catch {
             let reason = answer.body.readableBytes == 0 ? "the body is empty" : "\(error)"
             throw GatewayError.invalidResponse(

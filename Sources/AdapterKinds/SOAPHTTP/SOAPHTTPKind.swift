@@ -20,7 +20,8 @@ import XMLSOAP
 public struct SOAPHTTPKind: AdapterKind {
     public let name = "soap-http"
     static let endpointKeys = [
-        "url", "service", "port", "soap-version", "max-connections", "connect-timeout", "read-timeout", "max-response-bytes", "security",
+        "url", "service", "port", "soap-version", "envelope", "max-connections", "connect-timeout", "read-timeout", "max-response-bytes",
+        "security",
     ]
 
     public init() {}
@@ -37,15 +38,23 @@ public struct SOAPHTTPKind: AdapterKind {
             if version == nil { reader.report(node, "soap-version must be 1.1 or 1.2, found '\(text)'") }
         }
         let maxConnections = endpoint["max-connections"].flatMap { reader.integer($0, in: 1...1024) } ?? 8
-        let connectTimeout = endpoint["connect-timeout"].flatMap { positive(reader.duration($0), $0) } ?? .seconds(1)
-        let readTimeout = endpoint["read-timeout"].flatMap { positive(reader.duration($0), $0) } ?? .seconds(5)
+        let connectTimeout = reader.positiveDuration(endpoint["connect-timeout"]) ?? .seconds(1)
+        let readTimeout = reader.positiveDuration(endpoint["read-timeout"]) ?? .seconds(5)
         let maximumResponse = endpoint["max-response-bytes"].flatMap { reader.integer($0, in: 1024...(1 << 30)) } ?? 16 << 20
-        func positive(_ duration: Duration?, _ node: DeclarationNode) -> Duration? {
-            guard let duration else { return nil }
-            if duration <= .zero { reader.report(node, "must be greater than zero") }
-            return duration
-        }
         let security = endpoint["security"].flatMap { UsernameTokenSecurity.read($0, reader: reader) }
+        // `envelope: none`: plain XML over HTTP POST (the WSDL's elements, no SOAP envelope), as
+        // ASMX services' HttpPost endpoints and many in-house XML services answer.
+        var plainXML = false
+        if let node = endpoint["envelope"], let text = reader.string(node) {
+            switch text {
+            case "soap": break
+            case "none": plainXML = true
+            default: reader.report(node, "envelope must be soap or none, found '\(text)'")
+            }
+            if plainXML, let securityNode = endpoint["security"] {
+                reader.report(securityNode, "a UsernameToken travels in a SOAP header: it needs envelope: soap")
+            }
+        }
 
         guard let reference = declaration.contracts["wsdl"] else {
             reader.report(declaration.node["contracts"] ?? declaration.node, "soap-http needs contracts.wsdl: the service's WSDL 1.1")
@@ -97,7 +106,7 @@ public struct SOAPHTTPKind: AdapterKind {
                 continue
             }
             do {
-                let codec = try contract.codec(for: resolved)
+                let codec = try contract.codec(for: resolved, plainXML: plainXML)
                 if let compiled = SOAPOperation.compile(operation, codec: codec, reader: reader) {
                     operations[operation.name] = compiled
                     schemas[operation.name] = compiled.schema

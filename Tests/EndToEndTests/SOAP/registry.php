@@ -2,6 +2,8 @@
 // The benefits registry behind PHP's SoapServer in WSDL mode, run by `php -S 127.0.0.1:PORT registry.php`.
 // Requests to /secure/... must carry a WS-Security UsernameToken (PasswordDigest or PasswordText)
 // for user "gateway" with the password in REGISTRY_PASSWORD, checked here independently of Portage.
+// Requests to /plain/... are plain XML over HTTP POST (no envelope), as ASMX HttpPost endpoints answer:
+// the GetHousehold element in, GetHouseholdResponse out, or HTTP 404 with an <Error> document.
 ini_set('soap.wsdl_cache_enabled', '0');
 
 $raw = file_get_contents('php://input');
@@ -28,7 +30,7 @@ function authenticated(string $raw): bool {
 }
 
 class Registry {
-    private static function household(int $id) {
+    public static function household(int $id) {
         $households = [
             10000001 => [
                 'ClientId' => 10000001,
@@ -90,6 +92,52 @@ class Refuser {
 
 if ($_SERVER['REQUEST_METHOD'] !== 'POST') {
     http_response_code(405);
+    exit;
+}
+
+const REGISTRY_NS = 'urn:example:benefits:registry:2006';
+
+function append_xml(DOMDocument $document, DOMElement $parent, string $name, $value) {
+    if (is_array($value) && array_is_list($value)) {
+        foreach ($value as $item) append_xml($document, $parent, $name, $item);
+        return;
+    }
+    $element = $document->createElementNS(REGISTRY_NS, $name);
+    $parent->appendChild($element);
+    if (is_array($value)) {
+        foreach ($value as $key => $member) append_xml($document, $element, $key, $member);
+    } else {
+        $element->appendChild($document->createTextNode((string)$value));
+    }
+}
+
+if (str_starts_with($_SERVER['REQUEST_URI'], '/plain')) {
+    $request = new DOMDocument();
+    if (!@$request->loadXML($raw, LIBXML_NONET) || $request->documentElement->localName !== 'GetHousehold'
+        || !str_starts_with($_SERVER['CONTENT_TYPE'] ?? '', 'application/xml')) {
+        http_response_code(400);
+        header('Content-Type: text/plain');
+        echo 'expected a GetHousehold document as application/xml';
+        exit;
+    }
+    $id = (int)$request->getElementsByTagNameNS(REGISTRY_NS, 'ClientId')->item(0)?->textContent;
+    $answer = new DOMDocument('1.0', 'UTF-8');
+    header('Content-Type: application/xml; charset=utf-8');
+    try {
+        $household = Registry::household($id);
+    } catch (SoapFault $fault) {
+        http_response_code(404);
+        $error = $answer->createElement('Error');
+        $answer->appendChild($error);
+        $error->appendChild($answer->createElement('Code', 'CLIENT_NOT_FOUND'));
+        $error->appendChild($answer->createElement('Message', 'No client with this number'));
+        echo $answer->saveXML();
+        exit;
+    }
+    $root = $answer->createElementNS(REGISTRY_NS, 'GetHouseholdResponse');
+    $answer->appendChild($root);
+    append_xml($answer, $root, 'Household', $household);
+    echo $answer->saveXML();
     exit;
 }
 $server = new SoapServer(__DIR__ . '/BenefitsRegistry.wsdl', ['soap_version' => $version, 'cache_wsdl' => WSDL_CACHE_NONE]);
