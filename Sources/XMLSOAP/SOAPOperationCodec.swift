@@ -15,7 +15,8 @@ public struct SOAPOperationCodec: Sendable {
     public let operation: WSDL.ResolvedOperation
     public let decoder: SchemaJSONDecoder
     public let plainXML: Bool
-    private let encoder: SchemaXMLEncoder
+    /// Internal so tests can compare with clients that send incomplete requests (`requiresElements`).
+    var encoder: SchemaXMLEncoder
 
     /// What the service answered: the output as JSON, or its fault (detail read by the schema when it declares it).
     public enum Outcome: Sendable {

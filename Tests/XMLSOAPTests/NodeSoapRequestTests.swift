@@ -1,7 +1,7 @@
 import Foundation
 import GatewayCore
 import Testing
-import XMLSOAP
+@testable import XMLSOAP
 
 /// node-soap's request cases: the XML Portage writes for `request.json` must be the XML node-soap
 /// sends, compared namespace-aware (prefixes and whitespace do not matter; names, namespaces,
@@ -34,18 +34,15 @@ struct NodeSoapRequestTests {
                     failed.append("\(name): no SOAP operation \(operationName)")
                     continue
                 }
-                guard operation.binding.style == .document, let element = operation.input?.parts.first?.element else {
-                    failed.append("\(name): rpc style is not written yet")
-                    continue
-                }
                 let schemas = XMLSchemaSet(schemas: wsdl.schemas) { location in try? Corpus.data("\(folder)/\(location)") }
                 // node-soap's `attributes` and `$value`, in Portage's conventions (see NodeSoapResponseTests).
                 let request = NodeSoapResponseTests.portageConventions(try JSONParser.parse(try Corpus.data("\(folder)/request.json")))
-                // node-soap sends whatever it is given; in two cases that leaves out an element the
-                // schema requires, which the gateway refuses (400 naming it) before sending.
-                var encoder = SchemaXMLEncoder(schemas: schemas)
-                encoder.requiresElements = false
-                let ours = try XMLDocumentParser().parse(try encoder.encode(request, element: element))
+                // The gateway's own path: the operation's codec (document or rpc). node-soap sends
+                // whatever it is given; in two cases that leaves out an element the schema
+                // requires, which the gateway refuses (400 naming it) before sending.
+                var codec = try SOAPOperationCodec(operation: operation, decoder: SchemaJSONDecoder(schemas: schemas))
+                codec.encoder.requiresElements = false
+                let ours = try XMLDocumentParser().parse(try codec.requestBody(request))
                 let theirs = try SOAPEnvelope.parse(try Corpus.data("\(folder)/request.xml"))
                 guard let expected = theirs.body.first else {
                     failed.append("\(name): node-soap's request has an empty body")
