@@ -98,6 +98,7 @@ public struct SchemaJSONDecoder: Sendable {
     private func complex(_ element: XMLElement, _ type: XMLSchemaSet.ComplexType, scope: NamespaceScope) -> JSONValue {
         let content = content(of: type)
         var object = JSONObject()
+        object.reserveCapacity(content.attributes.count + (type.simpleContent == nil ? content.elements.count : 1))
         for attribute in content.attributes {
             guard let text = element.attribute(attribute.name) else { continue }
             object[attribute.name] = Self.scalar(text, base: attribute.type, in: schemas)

@@ -97,7 +97,7 @@ struct Soap: ParsableCommand {
             let writer = JSONWriter(prettyPrinted: true)
             switch outcome {
             case .success(let value):
-                FileHandle.standardOutput.write(Data(writer.bytes(value)))
+                try FileHandle.standardOutput.write(contentsOf: writer.bytes(value))
                 // Done: exit now rather than free a large answer's values one by one (the
                 // system takes the whole heap back at once).
                 Foundation.exit(0)
