@@ -20,7 +20,7 @@ ensure_packages() {
 # What building needs beyond the Swift toolchain: libxml2's headers (the XML/SOAP module).
 BUILD_PACKAGES=(libxml2-dev)
 # What the tests need: GnuCOBOL for the real COBOL backend, curl and python3 for the command-line smoke test,
-# PHP (cli, soap, xml for DOM) and spyne for the real SOAP backends.
-TEST_PACKAGES=("${BUILD_PACKAGES[@]}" gnucobol3 curl python3 php-cli php-soap php-xml python3-spyne)
+# PHP (cli, soap, xml for DOM) and spyne for the real SOAP backends, openssl for the TLS tests' certificates.
+TEST_PACKAGES=("${BUILD_PACKAGES[@]}" gnucobol3 curl python3 openssl php-cli php-soap php-xml python3-spyne)
 # What the demo needs: only what building needs (the simulated backends run in process).
 DEMO_PACKAGES=("${BUILD_PACKAGES[@]}")

@@ -1,10 +1,12 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A small HTTP/1.1 server for the demo's simulated services and for tests: each request, body
-/// collected, goes to an async handler whose answer is written back (keep-alive honoured).
+/// collected, goes to an async handler whose answer is written back (keep-alive honoured); over
+/// TLS when given a configuration (tests of private CAs and client certificates).
 public final class HTTPServer: Sendable {
     public struct Request: Sendable {
         public var method: String
@@ -46,13 +48,15 @@ public final class HTTPServer: Sendable {
 
     public static func start(
         host: String = "127.0.0.1", port: Int = 0, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        handler: @escaping Handler
+        tls: TLSConfiguration? = nil, handler: @escaping Handler
     ) async throws -> HTTPServer {
+        let context = try tls.map { try NIOSSLContext(configuration: $0) }
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let context { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel)
                 }

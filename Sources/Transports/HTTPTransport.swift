@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import Logging
+import Foundation
 import NIOCore
+import NIOSSL
 import Synchronization
 
 /// POSTs request bodies to one HTTP(S) endpoint over AsyncHTTPClient's pooled connections and
@@ -13,14 +15,67 @@ public final class HTTPTransport: Sendable {
         public var readTimeout: TimeAmount
         /// Answers larger than this are refused (the body is not kept).
         public var maximumResponseSize: Int
+        /// For https: whom to trust and who the gateway is (nil: the system's trust store, no client certificate).
+        public var tls: TLS?
 
         public init(url: String, maxConnections: Int = 8, connectTimeout: TimeAmount = .seconds(1),
-                    readTimeout: TimeAmount = .seconds(5), maximumResponseSize: Int = 16 << 20) {
+                    readTimeout: TimeAmount = .seconds(5), maximumResponseSize: Int = 16 << 20, tls: TLS? = nil) {
             self.url = url
             self.maxConnections = maxConnections
             self.connectTimeout = connectTimeout
             self.readTimeout = readTimeout
             self.maximumResponseSize = maximumResponseSize
+            self.tls = tls
+        }
+    }
+
+    /// TLS for backends on a private PKI (their certificate signed by the organisation's own CA)
+    /// and for those that require the gateway's certificate (mutual TLS, as X-Road members do).
+    /// The backend's certificate is always verified, host name included.
+    public struct TLS: Sendable {
+        /// The certificates trusted to sign the backend's; nil: the system's trust store.
+        public var trustRoots: [NIOSSLCertificate]?
+        /// The gateway's certificate chain and key, presented when the backend asks for one.
+        public var certificateChain: [NIOSSLCertificate]
+        public var privateKey: NIOSSLPrivateKey?
+
+        public struct LoadError: Error, CustomStringConvertible {
+            public var file: String
+            public var description: String
+        }
+
+        /// Reads PEM files: a CA bundle, and the gateway's certificate chain with its key (both or neither).
+        public static func load(caFile: String?, certificateFile: String?, privateKeyFile: String?) throws(LoadError) -> TLS {
+            func read<T>(_ path: String, _ what: String, _ body: (String) throws -> T) throws(LoadError) -> T {
+                guard FileManager.default.isReadableFile(atPath: path) else {
+                    throw LoadError(file: path, description: "\(path): cannot read the \(what) file")
+                }
+                do {
+                    return try body(path)
+                } catch {
+                    throw LoadError(file: path, description: "\(path): not a PEM \(what) (\(error))")
+                }
+            }
+            var tls = TLS(trustRoots: nil, certificateChain: [], privateKey: nil)
+            if let caFile {
+                tls.trustRoots = try read(caFile, "CA certificate") { try NIOSSLCertificate.fromPEMFile($0) }
+                if tls.trustRoots?.isEmpty == true { throw LoadError(file: caFile, description: "\(caFile): no certificate in the CA file") }
+            }
+            if let certificateFile {
+                tls.certificateChain = try read(certificateFile, "certificate") { try NIOSSLCertificate.fromPEMFile($0) }
+            }
+            if let privateKeyFile {
+                tls.privateKey = try read(privateKeyFile, "private key") { try NIOSSLPrivateKey(file: $0, format: .pem) }
+            }
+            return tls
+        }
+
+        var configuration: TLSConfiguration {
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            if let trustRoots { configuration.trustRoots = .certificates(trustRoots) }
+            configuration.certificateChain = certificateChain.map { .certificate($0) }
+            if let privateKey { configuration.privateKey = .privateKey(privateKey) }
+            return configuration
         }
     }
 
@@ -52,6 +107,7 @@ public final class HTTPTransport: Sendable {
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maxConnections),
             decompression: .disabled)
         clientConfiguration.httpVersion = .http1Only
+        if let tls = configuration.tls { clientConfiguration.tlsConfiguration = tls.configuration }
         self.clientConfiguration = clientConfiguration
         self.eventLoopGroup = eventLoopGroup
     }

@@ -21,10 +21,34 @@ public struct SOAPHTTPKind: AdapterKind {
     public let name = "soap-http"
     static let endpointKeys = [
         "url", "service", "port", "soap-version", "envelope", "max-connections", "connect-timeout", "read-timeout", "max-response-bytes",
-        "security",
+        "security", "tls",
     ]
 
     public init() {}
+
+    /// `tls: { ca-file, certificate-file, private-key-file }`: PEM files read when the declaration
+    /// is loaded (so `portage validate` reports a missing or unreadable one), for an https url only.
+    static func readTLS(_ node: DeclarationNode, url: String?, reader: DeclarationReader) -> HTTPTransport.TLS? {
+        guard reader.mapping(node, allowed: ["ca-file", "certificate-file", "private-key-file"]) != nil else { return nil }
+        if let url, !url.lowercased().hasPrefix("https://") {
+            reader.report(node, "tls needs an https:// url, found '\(url)'")
+            return nil
+        }
+        let certificate = node["certificate-file"].flatMap { reader.string($0) }
+        let key = node["private-key-file"].flatMap { reader.string($0) }
+        if (certificate == nil) != (key == nil) {
+            reader.report(node, "certificate-file and private-key-file go together: the gateway's certificate and its key")
+            return nil
+        }
+        do {
+            return try HTTPTransport.TLS.load(
+                caFile: node["ca-file"].flatMap { reader.string($0) }, certificateFile: certificate, privateKeyFile: key)
+        } catch {
+            let culprit = ["ca-file", "certificate-file", "private-key-file"].first { node[$0].flatMap { reader.string($0) } == error.file }
+            reader.report(culprit.flatMap { node[$0] } ?? node, error.description)
+            return nil
+        }
+    }
 
     public func prepare(_ declaration: AdapterDeclaration, environment: AdapterEnvironment, reader: DeclarationReader) -> PreparedAdapter? {
         let before = reader.problems.count
@@ -92,6 +116,7 @@ public struct SOAPHTTPKind: AdapterKind {
         }
         if url == nil { url = available[0].address }
         if url == nil { reader.report(endpoint, "the WSDL's port has no soap:address; declare endpoint.url") }
+        let tls = endpoint["tls"].flatMap { Self.readTLS($0, url: url, reader: reader) }
 
         var operations: [String: SOAPOperation] = [:]
         var schemas: [String: OperationSchema] = [:]
@@ -125,7 +150,7 @@ public struct SOAPHTTPKind: AdapterKind {
         let transport = HTTPTransport(
             configuration: .init(
                 url: url, maxConnections: maxConnections, connectTimeout: connectTimeout.timeAmount, readTimeout: readTimeout.timeAmount,
-                maximumResponseSize: maximumResponse),
+                maximumResponseSize: maximumResponse, tls: tls),
             eventLoopGroup: environment.eventLoopGroup)
         let adapter = SOAPHTTPAdapter(
             declaration: declaration, operations: operations, transport: transport, security: security,
