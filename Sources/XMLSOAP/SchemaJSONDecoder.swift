@@ -87,6 +87,11 @@ public struct SchemaJSONDecoder: Sendable {
         }
     }
 
+    static let instructionNamespaces: Set<String> = [
+        XMLElement.schemaInstance, "http://schemas.xmlsoap.org/soap/encoding/", "http://www.w3.org/2003/05/soap-encoding",
+        "http://schemas.xmlsoap.org/soap/envelope/", "http://www.w3.org/2003/05/soap-envelope",
+    ]
+
     /// The longest chain of derivations followed (a cycle in a broken schema stops there).
     static let maximumDerivation = 32
 
@@ -102,6 +107,15 @@ public struct SchemaJSONDecoder: Sendable {
         for attribute in content.attributes {
             guard let text = element.attribute(attribute.name) else { continue }
             object[attribute.name] = Self.scalar(text, base: attribute.type, in: schemas)
+        }
+        // Undeclared attributes (a server ahead of its schema) are kept as text, like undeclared
+        // children. Not those of XML Schema instances and SOAP (`xsi:type`, `soapenc:arrayType`,
+        // `soapenv:encodingStyle`): instructions to the reader, not data.
+        for attribute in element.attributes
+        where !Self.instructionNamespaces.contains(attribute.namespace ?? "") && object[attribute.name] == nil
+            && !content.attributes.contains(where: { $0.name == attribute.name })
+        {
+            object[attribute.name] = .string(attribute.value)
         }
         if let content = type.simpleContent {
             object["value"] = Self.scalar(element.text, base: content, in: schemas)
