@@ -1,7 +1,7 @@
 import Foundation
 
 /// A WSDL read from a file with the schemas it imports and includes, confined to a folder: a
-/// `schemaLocation` is read relative to the document that names it and must stay inside `root`
+/// `schemaLocation` is read relative to the document that names it (the WSDL, or a schema) and must stay inside `root`
 /// (no absolute paths, no `..` out of it, nothing fetched over the network).
 public struct SOAPContract: Sendable {
     public let wsdl: WSDL
@@ -21,22 +21,25 @@ public struct SOAPContract: Sendable {
         var files = [relative(wsdlURL, to: rootURL) ?? wsdlURL.lastPathComponent]
         var refused: [WSDL.Unsupported] = []
         let base = wsdlURL.deletingLastPathComponent()
-        let schemas = XMLSchemaSet(schemas: wsdl.schemas) { location in
+        var read: Set<String> = []
+        let schemas = XMLSchemaSet(schemas: wsdl.schemas) { location, from in
             guard !location.contains("://"), !location.hasPrefix("/") else {
                 refused.append(WSDL.Unsupported(
                     construct: "schemaLocation \(location)", line: 0,
                     reason: "only files beside the WSDL are read; download the schema into the contract folder"))
                 return nil
             }
-            let url = base.appendingPathComponent(location).standardizedFileURL
+            // Relative to the document that names it: the WSDL, or a schema it brought in.
+            let folder = from.map { URL(fileURLWithPath: $0).deletingLastPathComponent() } ?? base
+            let url = folder.appendingPathComponent(location).standardizedFileURL
             guard let inside = relative(url, to: rootURL) else {
                 refused.append(WSDL.Unsupported(
                     construct: "schemaLocation \(location)", line: 0, reason: "outside the contract folder \(rootURL.path)"))
                 return nil
             }
             guard let bytes = FileManager.default.contents(atPath: url.path) else { return nil }
-            files.append(inside)
-            return Array(bytes)
+            if read.insert(url.path).inserted { files.append(inside) }
+            return XMLSchemaSet.SchemaDocument(path: url.path, bytes: Array(bytes))
         }
         var wsdlWithReasons = wsdl
         wsdlWithReasons.unsupported += refused

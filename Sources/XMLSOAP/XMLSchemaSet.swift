@@ -87,12 +87,31 @@ public struct XMLSchemaSet: Sendable {
 
     static let xs = "http://www.w3.org/2001/XMLSchema"
 
-    /// Reads schemas; `load` returns the bytes of a `schemaLocation` (relative to the WSDL) or nil.
+    /// A schema document found by its `schemaLocation`: `path` names it for good (an absolute path
+    /// or URL), so the same document is read once and locations inside it are read relative to it.
+    public struct SchemaDocument: Sendable {
+        public var path: String
+        public var bytes: [UInt8]
+
+        public init(path: String, bytes: [UInt8]) {
+            self.path = path
+            self.bytes = bytes
+        }
+    }
+
+    /// Reads schemas; `load` returns the bytes of a `schemaLocation` or nil. Every location is
+    /// passed as written, for callers whose documents all sit in one folder.
     public init(schemas: [(schema: XMLElement, scope: NamespaceScope)], load: (String) -> [UInt8]? = { _ in nil }) {
+        self.init(schemas: schemas) { location, _ in load(location).map { SchemaDocument(path: location, bytes: $0) } }
+    }
+
+    /// Reads schemas; `resolve` is given a `schemaLocation` and the path of the document naming it
+    /// (nil: the WSDL), and returns that document, or nil when it cannot or may not be read.
+    public init(schemas: [(schema: XMLElement, scope: NamespaceScope)], resolve: (_ location: String, _ from: String?) -> SchemaDocument?) {
         var seen: Set<String> = []
-        var pending = schemas.map { ($0.schema, $0.scope, String?.none) }
+        var pending = schemas.map { ($0.schema, $0.scope, String?.none, String?.none) }
         while !pending.isEmpty {
-            let (schema, scope, includedInto) = pending.removeFirst()
+            let (schema, scope, includedInto, path) = pending.removeFirst()
             let target = includedInto ?? schema.attribute("targetNamespace")
             let qualified = schema.attribute("elementFormDefault") == "qualified"
             for child in schema.children where child.namespace == Self.xs {
@@ -100,12 +119,16 @@ public struct XMLSchemaSet: Sendable {
                 switch child.name {
                 case "import", "include":
                     guard let location = child.attribute("schemaLocation") else { continue }
-                    guard seen.insert(location).inserted else { continue }
-                    guard let bytes = load(location), let root = try? XMLDocumentParser().parse(bytes), root.name == "schema" else {
+                    guard let document = resolve(location, path) else {
                         unsupported.append(WSDL.Unsupported(construct: "xs:\(child.name) \(location)", line: child.line, reason: "the schema could not be read"))
                         continue
                     }
-                    pending.append((root, NamespaceScope().entering(root), child.name == "include" ? target : nil))
+                    guard seen.insert(document.path).inserted else { continue }
+                    guard let root = try? XMLDocumentParser().parse(document.bytes), root.name == "schema" else {
+                        unsupported.append(WSDL.Unsupported(construct: "xs:\(child.name) \(location)", line: child.line, reason: "the schema could not be read"))
+                        continue
+                    }
+                    pending.append((root, NamespaceScope().entering(root), child.name == "include" ? target : nil, document.path))
                 case "element":
                     let element = readElement(child, scope: inner, target: target, qualified: true, global: true)
                     elements[QName(target, element.name)] = element

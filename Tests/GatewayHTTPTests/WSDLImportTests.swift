@@ -69,7 +69,7 @@ struct WSDLImportTests {
 
     static let typesSchema = """
         <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:example:types" elementFormDefault="qualified">
-          <xs:include schemaLocation="more/common.xsd"/>
+          <xs:include schemaLocation="../more/common.xsd"/>
           <xs:element name="Echo"><xs:complexType><xs:sequence><xs:element name="Text" type="xs:string"/></xs:sequence></xs:complexType></xs:element>
         </xs:schema>
         """
@@ -100,8 +100,9 @@ struct WSDLImportTests {
         """
     }
 
-    /// From an address: the schemas named relative to the WSDL are fetched beside it (and their
-    /// own includes), copied with it, and the declaration serves; an absolute or `..` location is
+    /// From an address: the schemas named relative to the WSDL are fetched beside it, and their
+    /// own includes relative to them (`types/echo.xsd` includes `../more/common.xsd`), copied with
+    /// it, and the declaration serves; an absolute location or one outside the WSDL's folder is
     /// not fetched, and is named.
     @Test func importFromAnAddressFetchesRelativeSchemasAndNamesOthers() async throws {
         let files = [

@@ -27,7 +27,7 @@ struct NodeSoapRequestTests {
         var failed: [String] = []
         for name in cases {
             let folder = "\(directory)/\(name)"
-            let operationName = String(name.prefix { $0 != "_" })
+            let operationName = String(name[..<(name.range(of: "__")?.lowerBound ?? name.endIndex)])
             do {
                 let wsdl = try WSDL.parse(try Corpus.data("\(folder)/soap.wsdl"))
                 guard let operation = wsdl.operations.first(where: { $0.binding.name == operationName }) else {

@@ -96,7 +96,7 @@ struct NodeSoapResponseTests {
                     failed.append("\(name): empty body")
                     continue
                 }
-                let operationName = String(name.prefix { $0 != "_" })
+                let operationName = String(name[..<(name.range(of: "__")?.lowerBound ?? name.endIndex)])
                 let ours: JSONValue
                 if let operation = wsdl.operations.first(where: { $0.binding.name == operationName }),
                     let codec = try? SOAPOperationCodec(operation: operation, decoder: SchemaJSONDecoder(schemas: schemas)),

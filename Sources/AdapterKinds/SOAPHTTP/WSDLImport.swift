@@ -121,9 +121,9 @@ public struct WSDLImport: Sendable {
         }
     }
 
-    /// Imports a WSDL from an address: it and the schemas it names by relative location (fetched
-    /// relative to it, never outside its folder) are staged in a temporary folder, then imported
-    /// as a file. A schema named by an absolute address is not fetched: it is reported.
+    /// Imports a WSDL from an address: it and the schemas it names (fetched relative to the
+    /// document naming them, only from the WSDL's folder or below) are staged in a temporary
+    /// folder, then imported as a file. A schema elsewhere is not fetched: it is reported.
     public static func importURL(
         _ address: String, options: Options, fetch: (URL) async throws -> [UInt8]
     ) async throws(Failure) -> Output {
@@ -139,23 +139,31 @@ public struct WSDLImport: Sendable {
             let wsdlBytes = try await fetch(url)
             try Data(wsdlBytes).write(to: staging.appendingPathComponent(fileName))
             let wsdl = try WSDL.parse(wsdlBytes)
+            // Schemas are fetched relative to the document naming them, and only from the WSDL's
+            // folder or below (staged at the same relative path, so the copy reads the same way).
+            let folder = URL(string: ".", relativeTo: url)?.absoluteString ?? address
             var fetched: [String: [UInt8]] = [:]
-            // Each round reads the schemas fetched so far and names the locations still missing.
+            // Each round reads the schemas fetched so far and names the addresses still missing.
             for _ in 0..<32 {
-                var missing: [String] = []
-                _ = XMLSchemaSet(schemas: wsdl.schemas) { location in
-                    if let bytes = fetched[location] { return bytes }
-                    if isRelativeInside(location) { missing.append(location) }
+                var missing: [URL] = []
+                _ = XMLSchemaSet(schemas: wsdl.schemas) { location, from in
+                    guard !location.contains("://"),
+                        let schemaURL = URL(string: location, relativeTo: from.flatMap(URL.init(string:)) ?? url)?.absoluteURL,
+                        schemaURL.absoluteString.hasPrefix(folder), schemaURL.query == nil
+                    else { return nil }
+                    if let bytes = fetched[schemaURL.absoluteString] {
+                        return XMLSchemaSet.SchemaDocument(path: schemaURL.absoluteString, bytes: bytes)
+                    }
+                    missing.append(schemaURL)
                     return nil
                 }
                 if missing.isEmpty { break }
-                for location in missing {
-                    guard let schemaURL = URL(string: location, relativeTo: url)?.absoluteURL else { continue }
+                for schemaURL in missing where fetched[schemaURL.absoluteString] == nil {
                     let bytes = try await fetch(schemaURL)
-                    let target = staging.appendingPathComponent(location)
+                    let target = staging.appendingPathComponent(String(schemaURL.absoluteString.dropFirst(folder.count)))
                     try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
                     try Data(bytes).write(to: target)
-                    fetched[location] = bytes
+                    fetched[schemaURL.absoluteString] = bytes
                 }
             }
         } catch let failure as Failure {
@@ -164,11 +172,6 @@ public struct WSDLImport: Sendable {
             throw Failure("\(address): \(error)")
         }
         return try importFile(staging.appendingPathComponent(fileName).path, source: address, options: options)
-    }
-
-    /// A schema location that names a file in the WSDL's folder or below.
-    static func isRelativeInside(_ location: String) -> Bool {
-        !location.contains("://") && !location.hasPrefix("/") && !location.split(separator: "/").contains("..")
     }
 
     static func declaration(
