@@ -1,3 +1,34 @@
+/// Limits on a simple value beyond its type, as XML Schema's facets state them. Bounds are exact
+/// decimal text; `patterns` are XML Schema regular expressions, all of which must match.
+public struct ValueFacets: Sendable, Hashable {
+    public var minLength: Int?
+    public var maxLength: Int?
+    public var patterns: [String] = []
+    public var minimum: String?
+    public var minimumExclusive = false
+    public var maximum: String?
+    public var maximumExclusive = false
+    public var totalDigits: Int?
+    public var fractionDigits: Int?
+
+    public init() {}
+
+    public var isEmpty: Bool { self == ValueFacets() }
+
+    /// These facets restricting `base`'s further: each limit stated here wins, patterns add up.
+    public func restricting(_ base: ValueFacets) -> ValueFacets {
+        var merged = base
+        if let minLength { merged.minLength = minLength }
+        if let maxLength { merged.maxLength = maxLength }
+        merged.patterns += patterns
+        if let minimum { (merged.minimum, merged.minimumExclusive) = (minimum, minimumExclusive) }
+        if let maximum { (merged.maximum, merged.maximumExclusive) = (maximum, maximumExclusive) }
+        if let totalDigits { merged.totalDigits = totalDigits }
+        if let fractionDigits { merged.fractionDigits = fractionDigits }
+        return merged
+    }
+}
+
 /// The shape of a value an adapter accepts or returns, as the kinds know it from their contracts;
 /// the HTTP module turns it into JSON Schema for OpenAPI.
 public indirect enum ValueSchema: Sendable {
@@ -20,6 +51,8 @@ public indirect enum ValueSchema: Sendable {
     case nullable(ValueSchema)
     /// Any JSON value (content the contract does not describe, or a recursive type's deeper levels).
     case any(description: String?)
+    /// A value of the inner shape within limits (XML Schema facets: lengths, bounds, digits, patterns).
+    case restricted(ValueSchema, ValueFacets)
 
     /// A regular expression for the value written as text (path and query parameters).
     public var textPattern: String? {
@@ -33,7 +66,7 @@ public indirect enum ValueSchema: Sendable {
             return integer ? "^[+-]?[0-9]+$" : "^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)$"
         case .boolean:
             return "^(true|false|1|0)$"
-        case .choice(let base, _, _), .optional(let base), .nullable(let base):
+        case .choice(let base, _, _), .optional(let base), .nullable(let base), .restricted(let base, _):
             return base.textPattern
         default:
             return nil

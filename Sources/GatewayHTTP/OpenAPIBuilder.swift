@@ -171,12 +171,48 @@ struct OpenAPIBuilder: Sendable {
             return .number(
                 required: required, nullable: nullable, description: description,
                 maximum: limit.map { ($0, exclusive: true) }, minimum: signed ? limit.map { (-$0, exclusive: true) } : (0, exclusive: false))
+        case .restricted(let base, let facets):
+            return restrictedSchema(base, facets, required: required, nullable: nullable)
         case .object(let properties):
             var map = OrderedDictionary<String, JSONSchema>()
             for (name, property) in properties { map[name] = jsonSchema(property) }
             return .object(required: required, nullable: nullable, properties: map)
         case .array(let items, let minItems, let maxItems):
             return .array(required: required, nullable: nullable, minItems: minItems, maxItems: maxItems, items: jsonSchema(items))
+        }
+    }
+
+    /// Facets in JSON Schema terms: lengths and the first pattern for text, bounds for numbers;
+    /// what JSON Schema cannot say exactly (more patterns, digit counts) goes in the description.
+    static func restrictedSchema(_ base: ValueSchema, _ facets: ValueFacets, required: Bool, nullable: Bool) -> JSONSchema {
+        var notes: [String] = []
+        if facets.patterns.count > 1 { notes.append("matches every XML Schema pattern: " + facets.patterns.joined(separator: " ; ")) }
+        if let totalDigits = facets.totalDigits { notes.append("at most \(totalDigits) digits") }
+        if let fractionDigits = facets.fractionDigits { notes.append("at most \(fractionDigits) after the point") }
+        let description = notes.isEmpty ? nil : notes.joined(separator: "; ")
+        switch base.unwrapped {
+        case .string(let maxLength, let format):
+            return .string(
+                format: stringFormat(format), required: required, nullable: nullable, description: description,
+                minLength: facets.minLength, maxLength: facets.maxLength ?? maxLength, pattern: facets.patterns.first.map { "^(?:\($0))$" })
+        case .number(let integer):
+            func bound(_ text: String?, _ exclusive: Bool) -> (Double, exclusive: Bool)? {
+                text.flatMap { Double($0) }.map { ($0, exclusive: exclusive) }
+            }
+            if integer {
+                func integerBound(_ text: String?, _ exclusive: Bool) -> (Int, exclusive: Bool)? {
+                    text.flatMap { Int($0) }.map { ($0, exclusive: exclusive) }
+                }
+                return .integer(
+                    required: required, nullable: nullable, description: description,
+                    maximum: integerBound(facets.maximum, facets.maximumExclusive), minimum: integerBound(facets.minimum, facets.minimumExclusive))
+            }
+            return .number(
+                required: required, nullable: nullable,
+                description: ["Exact decimal (never rounded through floating point)", description].compactMap { $0 }.joined(separator: "; "),
+                maximum: bound(facets.maximum, facets.maximumExclusive), minimum: bound(facets.minimum, facets.minimumExclusive))
+        default:
+            return jsonSchema(base, required: required, nullable: nullable)
         }
     }
 

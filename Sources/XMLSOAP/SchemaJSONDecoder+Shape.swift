@@ -34,8 +34,10 @@ extension SchemaJSONDecoder {
 
     private func shape(_ simple: XMLSchemaSet.SimpleType, stack: inout Set<ObjectIdentifier>, depth: Int) -> ValueSchema {
         let base = shape(of: simple.base, stack: &stack, depth: depth + 1)
-        guard !simple.enumeration.isEmpty else { return base }
-        return .choice(base, values: simple.enumeration, names: simple.enumeration)
+        guard simple.enumeration.isEmpty else { return .choice(base, values: simple.enumeration, names: simple.enumeration) }
+        guard !simple.facets.isEmpty else { return base }
+        if case .restricted(let inner, let facets) = base { return .restricted(inner, simple.facets.restricting(facets)) }
+        return .restricted(base, simple.facets)
     }
 
     private func shape(_ type: XMLSchemaSet.ComplexType, name: String?, stack: inout Set<ObjectIdentifier>, depth: Int) -> ValueSchema {

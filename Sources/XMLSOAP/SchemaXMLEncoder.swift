@@ -200,6 +200,7 @@ public struct SchemaXMLEncoder: Sendable {
         var current = type
         var enumeration: [String] = []
         var builtin: String?
+        var chain: [ValueFacets] = []
         for _ in 0..<32 {
             var simple: XMLSchemaSet.SimpleType?
             switch current {
@@ -210,6 +211,7 @@ public struct SchemaXMLEncoder: Sendable {
             }
             guard let simple else { break }
             if enumeration.isEmpty { enumeration = simple.enumeration }
+            chain.append(simple.facets)
             current = simple.base
         }
         if !enumeration.isEmpty, !enumeration.contains(text) {
@@ -221,6 +223,52 @@ public struct SchemaXMLEncoder: Sendable {
         {
             throw EncodingError(path: path, message: "'\(text)' is not a valid xs:\(builtin)")
         }
+        // The most derived restriction's limits win; every pattern on the way must match.
+        let facets = chain.reversed().reduce(ValueFacets()) { $1.restricting($0) }
+        if !facets.isEmpty {
+            if let problem = Self.facetProblem(text, facets, numeric: builtin.map(SchemaJSONDecoder.numericTypes.contains) ?? false) {
+                throw EncodingError(path: path, message: "'\(text)' \(problem)")
+            }
+        }
+    }
+
+    /// Why `text` breaks a facet, or nil.
+    public static func facetProblem(_ text: String, _ facets: ValueFacets, numeric: Bool) -> String? {
+        if !numeric {
+            let length = text.count
+            if let minimum = facets.minLength, length < minimum { return "is shorter than \(minimum) characters" }
+            if let maximum = facets.maxLength, length > maximum { return "is longer than \(maximum) characters" }
+        }
+        for pattern in facets.patterns {
+            // XML Schema regular expressions are anchored; ones using its own escapes (\i, \c, block
+            // names, class subtraction) are left to the backend.
+            guard !["\\i", "\\c", "\\I", "\\C", "\\p{Is", "-["].contains(where: pattern.contains) else { continue }
+            if text.range(of: "^(?:" + pattern + ")$", options: .regularExpression) == nil { return "does not match the pattern \(pattern)" }
+        }
+        guard numeric, let value = ExactDecimal(text) else { return nil }
+        if let bound = facets.minimum.flatMap({ ExactDecimal($0) }), let order = compare(value, bound) {
+            if order < 0 || (order == 0 && facets.minimumExclusive) { return "is below the \(facets.minimumExclusive ? "exclusive " : "")minimum \(bound)" }
+        }
+        if let bound = facets.maximum.flatMap({ ExactDecimal($0) }), let order = compare(value, bound) {
+            if order > 0 || (order == 0 && facets.maximumExclusive) { return "is above the \(facets.maximumExclusive ? "exclusive " : "")maximum \(bound)" }
+        }
+        // Digits of the value, trailing fraction zeros aside (1.50 has one fraction digit).
+        var significand = value.significand.magnitude
+        var scale = value.scale
+        while scale > 0, significand % 10 == 0 {
+            significand /= 10
+            scale -= 1
+        }
+        if let maximum = facets.fractionDigits, scale > maximum { return "has more than \(maximum) digits after the point" }
+        if let maximum = facets.totalDigits, String(significand).count > maximum { return "has more than \(maximum) digits" }
+        return nil
+    }
+
+    /// -1, 0 or 1; nil when the two cannot be brought to one scale.
+    static func compare(_ a: ExactDecimal, _ b: ExactDecimal) -> Int? {
+        let scale = max(a.scale, b.scale)
+        guard let x = a.rescaled(to: scale), let y = b.rescaled(to: scale) else { return nil }
+        return x.significand < y.significand ? -1 : x.significand > y.significand ? 1 : 0
     }
 
     /// XML 1.0 cannot carry control characters other than tab, newline and carriage return.

@@ -1,3 +1,5 @@
+import GatewayCore
+
 /// The XML Schema declarations of a WSDL (and the documents it imports or includes), read into
 /// what converting XML to JSON needs: global elements, complex and simple types.
 ///
@@ -78,6 +80,8 @@ public struct XMLSchemaSet: Sendable {
         /// The built-in type at the root of the restrictions.
         public var base: TypeReference
         public var enumeration: [String]
+        /// The facets this restriction states (its base's come from the base).
+        public var facets = ValueFacets()
     }
 
     public var elements: [QName: ElementDeclaration] = [:]
@@ -252,6 +256,23 @@ public struct XMLSchemaSet: Sendable {
         let base: TypeReference = restriction.child("simpleType", namespace: Self.xs).map { .simple(readSimple($0, scope: inner)) }
             ?? typeReference(qname(restriction.attribute("base"), inner))
         let values = restriction.children.filter { $0.name == "enumeration" }.compactMap { $0.attribute("value") }
-        return SimpleType(base: base, enumeration: values)
+        var facets = ValueFacets()
+        for facet in restriction.children where facet.namespace == Self.xs {
+            guard let value = facet.attribute("value") else { continue }
+            switch facet.name {
+            case "length": (facets.minLength, facets.maxLength) = (Int(value), Int(value))
+            case "minLength": facets.minLength = Int(value)
+            case "maxLength": facets.maxLength = Int(value)
+            case "pattern": facets.patterns.append(value)
+            case "minInclusive": (facets.minimum, facets.minimumExclusive) = (value, false)
+            case "minExclusive": (facets.minimum, facets.minimumExclusive) = (value, true)
+            case "maxInclusive": (facets.maximum, facets.maximumExclusive) = (value, false)
+            case "maxExclusive": (facets.maximum, facets.maximumExclusive) = (value, true)
+            case "totalDigits": facets.totalDigits = Int(value)
+            case "fractionDigits": facets.fractionDigits = Int(value)
+            default: continue  // enumeration (above), whiteSpace
+            }
+        }
+        return SimpleType(base: base, enumeration: values, facets: facets)
     }
 }

@@ -104,6 +104,12 @@ struct SOAPHTTPAdapterTests {
             #expect(okStatus == .ok)
             #expect(ok["AssessedIncome"] == .number("52340.00"))
 
+            let early = try await client.execute(uri: "/v1/filings/10000001/1980", method: .get)
+            #expect(early.status == .badRequest, "TaxYear's minInclusive 1990, checked before any call")
+            let earlyProblem = try JSONParser.parse(early.body.readableBytesView)
+            #expect(earlyProblem["code"] == "invalid-parameter" && earlyProblem["parameter"] == "taxYear")
+            #expect(earlyProblem["detail"]?.scalarText?.contains("below the minimum 1990") == true, "\(earlyProblem)")
+
             let (notFoundStatus, notFound) = try await Self.problem(client, "10000099")
             #expect(notFoundStatus == .notFound)
             #expect(notFound["code"] == "client-not-found")

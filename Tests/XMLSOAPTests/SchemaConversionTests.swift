@@ -118,6 +118,64 @@ struct SchemaConversionTests {
         #expect(error("Note", ["lang": "fr", "value": "ok"]) == nil)
     }
 
+    /// Facets: lengths, patterns, bounds and digit counts, through a chain of restrictions, are
+    /// checked before sending and carried into the shape OpenAPI publishes.
+    @Test func facetsAreCheckedAndPublished() throws {
+        let schema = """
+            <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:f" targetNamespace="urn:f" elementFormDefault="qualified">
+              <xs:element name="Claim"><xs:complexType><xs:sequence>
+                <xs:element name="PostalCode" type="t:PostalCode" minOccurs="0"/>
+                <xs:element name="Name" type="t:ShortName" minOccurs="0"/>
+                <xs:element name="Amount" type="t:Amount" minOccurs="0"/>
+                <xs:element name="Weeks" type="t:Weeks" minOccurs="0"/>
+              </xs:sequence></xs:complexType></xs:element>
+              <xs:simpleType name="PostalCode"><xs:restriction base="xs:string"><xs:pattern value="[A-Z][0-9][A-Z] ?[0-9][A-Z][0-9]"/></xs:restriction></xs:simpleType>
+              <xs:simpleType name="Name"><xs:restriction base="xs:string"><xs:minLength value="1"/><xs:maxLength value="40"/></xs:restriction></xs:simpleType>
+              <xs:simpleType name="ShortName"><xs:restriction base="t:Name"><xs:maxLength value="5"/></xs:restriction></xs:simpleType>
+              <xs:simpleType name="Amount"><xs:restriction base="xs:decimal">
+                <xs:totalDigits value="7"/><xs:fractionDigits value="2"/><xs:minInclusive value="0"/><xs:maxExclusive value="10000"/>
+              </xs:restriction></xs:simpleType>
+              <xs:simpleType name="Weeks"><xs:restriction base="xs:int"><xs:minInclusive value="1"/><xs:maxInclusive value="52"/></xs:restriction></xs:simpleType>
+            </xs:schema>
+            """
+        let root = try XMLDocumentParser().parse(Array(schema.utf8))
+        let schemas = XMLSchemaSet(schemas: [(root, NamespaceScope().entering(root))])
+        let encoder = SchemaXMLEncoder(schemas: schemas)
+        let claim = WSDL.QName("urn:f", "Claim")
+        func problem(_ member: String, _ value: JSONValue) -> String? {
+            do {
+                _ = try encoder.encode(.object(JSONObject([(member, value)])), element: claim)
+                return nil
+            } catch {
+                return error.description
+            }
+        }
+        #expect(problem("PostalCode", "H3B 1K9") == nil)
+        #expect(problem("PostalCode", "H3B1K9") == nil)
+        #expect(problem("PostalCode", "12345") == "PostalCode: '12345' does not match the pattern [A-Z][0-9][A-Z] ?[0-9][A-Z][0-9]")
+        #expect(problem("Name", "Léa") == nil)
+        #expect(problem("Name", "Samuel") == "Name: 'Samuel' is longer than 5 characters", "the derived maxLength wins")
+        #expect(problem("Name", "") == "Name: '' is shorter than 1 characters", "the base's minLength still holds")
+        #expect(problem("Amount", .number("1284.17")) == nil)
+        #expect(problem("Amount", .number("1.50")) == nil, "trailing zeros are not digits of the value")
+        #expect(problem("Amount", .number("1.505")) == "Amount: '1.505' has more than 2 digits after the point")
+        #expect(problem("Amount", .number("10000")) == "Amount: '10000' is above the exclusive maximum 10000")
+        #expect(problem("Amount", .number("-0.01")) == "Amount: '-0.01' is below the minimum 0")
+        #expect(problem("Weeks", .number("53")) == "Weeks: '53' is above the maximum 52")
+
+        let shape = SchemaJSONDecoder(schemas: schemas).shape(ofElement: claim)
+        guard case .restricted(_, let name)? = shape.member(at: ["Name"])?.unwrapped else {
+            Issue.record("Name has no facets in its shape: \(String(describing: shape.member(at: ["Name"])))")
+            return
+        }
+        #expect(name.minLength == 1 && name.maxLength == 5)
+        guard case .restricted(_, let amount)? = shape.member(at: ["Amount"])?.unwrapped else {
+            Issue.record("Amount has no facets in its shape")
+            return
+        }
+        #expect(amount.maximum == "10000" && amount.maximumExclusive && amount.fractionDigits == 2)
+    }
+
     /// An element the schema requires must be there (null only where nillable); one that is
     /// optional, or in a choice, may be left out.
     @Test func requiredElementsMustBeGiven() throws {

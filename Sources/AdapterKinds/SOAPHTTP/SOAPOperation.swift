@@ -88,6 +88,15 @@ struct SOAPOperation: Sendable {
                         parameter: name, field: mapping.path.joined(separator: "."),
                         reason: LocalizedText(en: "expected text matching \(pattern)", fr: "texte attendu de la forme \(pattern)"))
                 }
+                if case .restricted(let base, let facets) = shape.unwrapped {
+                    var numeric = false
+                    if case .number = base.unwrapped { numeric = true }
+                    if let problem = SchemaXMLEncoder.facetProblem(text, facets, numeric: numeric) {
+                        throw GatewayError.invalidParameter(
+                            parameter: name, field: mapping.path.joined(separator: "."),
+                            reason: LocalizedText(en: "'\(text)' \(problem)", fr: "la valeur sort des limites du contrat : '\(text)' \(problem)"))
+                    }
+                }
                 input = Self.typed(text, shape)
             }
             value = value.setting(input, at: mapping.path)
@@ -100,7 +109,7 @@ struct SOAPOperation: Sendable {
         switch shape.unwrapped {
         case .number, .decimal: return ExactDecimal(text).map { .number($0.description) } ?? .string(text)
         case .boolean: return .bool(text == "true" || text == "1")
-        case .choice(let base, _, _): return typed(text, base)
+        case .choice(let base, _, _), .restricted(let base, _): return typed(text, base)
         default: return .string(text)
         }
     }
