@@ -57,6 +57,10 @@ public struct SOAPOperationCodec: Sendable {
     // MARK: Shapes
 
     public var requestShape: ValueSchema { shape(operation.input) }
+    /// The header blocks the binding declares (`soap:header`), by element name; each may be left out.
+    public var requestHeaderShape: ValueSchema {
+        .object(operation.inputHeaders.compactMap { part in part.element.map { ($0.name, .optional(decoder.shape(ofElement: $0))) } })
+    }
     public var responseShape: ValueSchema { shape(operation.output) }
 
     private func shape(_ message: WSDL.Message?) -> ValueSchema {
@@ -83,10 +87,28 @@ public struct SOAPOperationCodec: Sendable {
     // MARK: Request
 
     /// The whole envelope for a request; `headers`: header blocks (WS-Security…), already XML.
-    /// Plain XML: the request element alone, as a document (`headers` must be empty).
-    public func requestEnvelope(_ value: JSONValue, headers: [UInt8] = []) throws(SchemaXMLEncoder.EncodingError) -> [UInt8] {
+    /// `headerValues`: the declared header blocks' content by element name; `headers`: more header
+    /// blocks, already XML (WS-Security). Plain XML: the request element alone, as a document.
+    public func requestEnvelope(
+        _ value: JSONValue, headerValues: JSONObject = JSONObject(), headers: [UInt8] = []
+    ) throws(SchemaXMLEncoder.EncodingError) -> [UInt8] {
         if plainXML { return Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n".utf8) + (try requestBody(value)) }
-        return version.envelope(body: try requestBody(value), headers: headers)
+        var blocks: [UInt8] = []
+        let declared = operation.inputHeaders.compactMap(\.element)
+        if let unknown = headerValues.keys.first(where: { key in !declared.contains { $0.name == key } }) {
+            throw SchemaXMLEncoder.EncodingError(
+                path: "header:" + unknown,
+                message: "not a header of \(name) (headers: \(declared.map(\.name).joined(separator: ", ")))")
+        }
+        for element in declared {
+            guard let member = headerValues[element.name] else { continue }
+            do {
+                blocks += try encoder.encode(member, element: element)
+            } catch {
+                throw SchemaXMLEncoder.EncodingError(path: "header:" + (error.path.isEmpty ? element.name : element.name + "." + error.path), message: error.message)
+            }
+        }
+        return version.envelope(body: try requestBody(value), headers: blocks + headers)
     }
 
     func requestBody(_ value: JSONValue) throws(SchemaXMLEncoder.EncodingError) -> [UInt8] {

@@ -59,6 +59,16 @@ public struct WSDL: Sendable {
         public var outputUse: Use
         /// rpc: the namespace of the operation's wrapper elements.
         public var namespace: String?
+        /// `soap:header` of the input: the message part each header block carries.
+        public var inputHeaders: [HeaderReference] = []
+        /// `soap:body parts="…"`: the parts that go in the Body (nil: every part not sent as a header).
+        public var inputBodyParts: [String]?
+        public var outputBodyParts: [String]?
+    }
+
+    public struct HeaderReference: Sendable, Hashable {
+        public var message: QName
+        public var part: String
     }
 
     public struct Binding: Sendable, Hashable {
@@ -232,13 +242,29 @@ public struct WSDL: Sendable {
             }
             let input = body("input")
             let output = body("output")
+            var headers: [HeaderReference] = []
+            if let inputElement = operation.child("input") {
+                for header in inputElement.children where header.name == "header" && header.namespace == soapBinding.namespace {
+                    let headerScope = scope.entering(operation).entering(inputElement).entering(header)
+                    guard let message = qname(header.attribute("message"), headerScope), let part = header.attribute("part") else {
+                        unsupported.append(Unsupported(
+                            construct: "soap:header of \(operation.attribute("name") ?? "")", line: header.line, reason: "it names no message and part"))
+                        continue
+                    }
+                    headers.append(HeaderReference(message: message, part: part))
+                }
+            }
+            func parts(_ element: XMLElement?) -> [String]? {
+                element?.attribute("parts").map { $0.split(separator: " ").map(String.init) }
+            }
             operations.append(BindingOperation(
                 name: operation.attribute("name") ?? "",
                 soapAction: soapOperation?.attribute("soapAction"),
                 style: soapOperation?.attribute("style").flatMap(Style.init(rawValue:)) ?? defaultStyle,
                 inputUse: Use(rawValue: input?.attribute("use") ?? "literal") ?? .literal,
                 outputUse: Use(rawValue: output?.attribute("use") ?? "literal") ?? .literal,
-                namespace: input?.attribute("namespace")))
+                namespace: input?.attribute("namespace"),
+                inputHeaders: headers, inputBodyParts: parts(input), outputBodyParts: parts(output)))
         }
         bindings[name] = Binding(name: name, portType: portType, version: version, operations: operations)
     }
@@ -250,9 +276,12 @@ public struct WSDL: Sendable {
         public var address: String?
         public var binding: BindingOperation
         public var version: SOAPVersion
+        /// The input and output messages as the Body carries them (header parts left out).
         public var input: Message?
         public var output: Message?
         public var faults: [String: Message]
+        /// The input's header blocks, by element (a header part must name an element).
+        public var inputHeaders: [Part] = []
     }
 
     /// Parses and reads a WSDL document, with the parser's protections.
@@ -276,10 +305,22 @@ public struct WSDL: Sendable {
                     guard let abstract = portType.operations.first(where: { $0.name == operation.name }),
                         abstract.input.map({ messages[$0] != nil }) ?? true, abstract.output.map({ messages[$0] != nil }) ?? true
                     else { continue }
+                    // Header blocks come out of the Body; `soap:body parts` keeps only the parts it lists.
+                    let headers = operation.inputHeaders.compactMap { reference in
+                        messages[reference.message]?.parts.first { $0.name == reference.part }
+                    }
+                    func body(_ message: Message?, _ listed: [String]?, headers: [HeaderReference]) -> Message? {
+                        guard var message else { return nil }
+                        message.parts.removeAll { part in
+                            headers.contains { $0.message == message.name && $0.part == part.name } || listed.map { !$0.contains(part.name) } ?? false
+                        }
+                        return message
+                    }
                     result.append(ResolvedOperation(
                         service: service.name, port: port.name, address: port.address, binding: operation, version: binding.version,
-                        input: abstract.input.flatMap { messages[$0] }, output: abstract.output.flatMap { messages[$0] },
-                        faults: abstract.faults.compactMapValues { messages[$0] }))
+                        input: body(abstract.input.flatMap { messages[$0] }, operation.inputBodyParts, headers: operation.inputHeaders),
+                        output: body(abstract.output.flatMap { messages[$0] }, operation.outputBodyParts, headers: []),
+                        faults: abstract.faults.compactMapValues { messages[$0] }, inputHeaders: headers))
                 }
             }
         }

@@ -9,6 +9,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Testing
+import XMLSOAP
 
 /// The soap-http kind against an in-process HTTP server that answers the way real SOAP services
 /// misbehave: faults under HTTP 500, 400 and 200, an empty 500, an HTML 503 from a proxy, an
@@ -184,5 +185,76 @@ struct SOAPHTTPAdapterTests {
             #expect(problem["code"] == "backend-unreachable" || problem["code"] == "backend-timeout", "\(problem)")
             #expect(problem["retryable"] == true)
         }
+    }
+}
+
+/// Header blocks a WSDL declares (`soap:header`) are filled from `header:Element.member` request
+/// mappings and sent in the SOAP Header, not the Body (the corpus's zeep_soap_header.wsdl, read in place).
+@Suite("soap-http declared SOAP headers", .enabled(if: Corpus.enabled, Corpus.skipReason))
+struct SOAPHeaderTests {
+    static let stock = "http://example.com/stockquote.xsd"
+
+    @Test func headerMappingsGoToTheHeaderAndAreValidated() async throws {
+        let server = try await HTTPServer.start { request in
+            // The service's side: the token must come as a header block, the symbol in the Body.
+            guard let envelope = try? SOAPEnvelope.parse(request.body),
+                envelope.headers.first(where: { $0.name == "Token" && $0.namespace == Self.stock })?.child("value")?.text == "t0k3n",
+                envelope.headers.contains(where: { $0.name == "Authentication" }),
+                envelope.body.count == 1, envelope.body[0].name == "TradePriceRequest",
+                envelope.body[0].child("tickerSymbol")?.text == "ACME"
+            else {
+                let fault = "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body><soap:Fault><faultcode>soap:Client</faultcode><faultstring>bad request</faultstring></soap:Fault></soap:Body></soap:Envelope>"
+                return HTTPServer.Response(status: 500, headers: [("Content-Type", "text/xml")], body: Array(fault.utf8))
+            }
+            let answer = "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body><TradePrice xmlns=\"\(Self.stock)\"><price>12.5</price></TradePrice></soap:Body></soap:Envelope>"
+            return HTTPServer.Response(status: 200, headers: [("Content-Type", "text/xml")], body: Array(answer.utf8))
+        }
+        let adapters = FileManager.default.temporaryDirectory.appendingPathComponent("portage-soap-header-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: adapters, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: adapters) }
+        func declare(_ mappings: String) throws {
+            try """
+                adapter: quotes
+                kind: soap-http
+                title: { en: Quotes, fr: Cours }
+                endpoint: { url: "http://127.0.0.1:\(server.port)/quotes" }
+                contracts: { wsdl: zeep_soap_header.wsdl }
+                operations:
+                  getQuote:
+                    route: GET /v1/quotes/{symbol}
+                    operation: GetLastTradePrice
+                    summary: { en: A quote, fr: Un cours }
+                    request: { tickerSymbol: $path.symbol\(mappings) }
+                """.write(to: adapters.appendingPathComponent("quotes.yaml"), atomically: true, encoding: .utf8)
+        }
+        let contracts = Corpus.directory.appendingPathComponent("soap/wsdl").path
+        let logger = Logger(label: "soap-header")
+        do {
+            try declare(", header:Token.value: t0k3n, header:Authentication.username: gateway, header:Authentication.password: x")
+            let gateway = try Gateway.load(
+                adaptersDirectory: adapters.path, contractsDirectory: contracts, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            try await gateway.makeApplication(port: 0, logger: logger).test(.router) { client in
+                let response = try await client.execute(uri: "/v1/quotes/ACME", method: .get)
+                #expect(response.status == .ok, "\(String(buffer: response.body))")
+                try #expect(JSONParser.parse(response.body.readableBytesView) == ["price": .number("12.5")])
+            }
+
+            try declare(", header:Tokn.value: x")
+            #expect(throws: DeclarationErrors.self) {
+                _ = try Gateway.load(
+                    adaptersDirectory: adapters.path, contractsDirectory: contracts, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            }
+            do {
+                _ = try Gateway.load(
+                    adaptersDirectory: adapters.path, contractsDirectory: contracts, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            } catch {
+                let text = error.problems.map(\.description).joined(separator: "\n")
+                #expect(text.contains("header:Authentication, header:Token"), "\(text)")
+            }
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
     }
 }

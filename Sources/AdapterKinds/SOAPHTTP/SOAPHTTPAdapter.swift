@@ -33,10 +33,10 @@ final class SOAPHTTPAdapter: LegacyAdapter {
             throw GatewayError.internalError("operation \(request.operation) is not declared for \(declaration.name)")
         }
         let name = declaration.name
-        let value = try operation.requestValue(request)
+        let (value, headerValues) = try operation.requestValue(request)
         let envelope: [UInt8]
         do {
-            envelope = try operation.codec.requestEnvelope(value, headers: try security?.header() ?? [])
+            envelope = try operation.codec.requestEnvelope(value, headerValues: headerValues, headers: try security?.header() ?? [])
         } catch let error as SchemaXMLEncoder.EncodingError {
             throw GatewayError.invalidBody(
                 en: "The request does not fit \(operation.codec.name): \(error).",

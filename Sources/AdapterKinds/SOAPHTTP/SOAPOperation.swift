@@ -25,11 +25,20 @@ struct SOAPOperation: Sendable {
         var mappings: [([String], ValueSource, ValueSchema?)] = []
         for mapping in operation.request {
             let path = mapping.field.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-            guard let shape = requestShape.member(at: path) else {
-                let parent = requestShape.member(at: path.dropLast()) ?? requestShape
+            // `header:Element.member`: a declared SOAP header block's content, not the Body's.
+            let isHeader = path[0].hasPrefix(Self.headerPrefix)
+            let root = isHeader ? codec.requestHeaderShape : requestShape
+            let inRoot = isHeader ? [String(path[0].dropFirst(Self.headerPrefix.count))] + path.dropFirst() : path
+            guard let shape = root.member(at: inRoot) else {
+                let found = inRoot.count > 1 ? root.member(at: inRoot.dropLast()) : nil
+                let members = (found ?? root).memberNames.map { isHeader && found == nil ? Self.headerPrefix + $0 : $0 }
                 reader.report(
                     mapping.node,
-                    "\(mapping.field) is not in the request of \(codec.name) (members here: \(parent.memberNames.joined(separator: ", ")))")
+                    "\(mapping.field) is not in the request\(isHeader ? " headers" : "") of \(codec.name) (members here: \(members.isEmpty ? "none" : members.joined(separator: ", ")))")
+                continue
+            }
+            if isHeader, codec.plainXML {
+                reader.report(mapping.node, "\(mapping.field): plain XML (envelope: none) has no SOAP header")
                 continue
             }
             if case .constant(let text) = mapping.source, let pattern = shape.textPattern, !Self.matches(text, pattern) {
@@ -76,10 +85,15 @@ struct SOAPOperation: Sendable {
         text.range(of: pattern, options: .regularExpression) != nil
     }
 
+    /// A request mapping's key naming a SOAP header block: `header:Authentication.username`.
+    static let headerPrefix = "header:"
+
     /// The request element's content as JSON: the caller's body (when it is the request), then
-    /// each mapped value put in place. A path or query value must fit the element's type.
-    func requestValue(_ request: AdapterRequest) throws -> JSONValue {
+    /// each mapped value put in place; and the declared header blocks' content. A path or query
+    /// value must fit the element's type.
+    func requestValue(_ request: AdapterRequest) throws -> (body: JSONValue, headers: JSONObject) {
         var value: JSONValue = bodyIsRequest ? (request.body ?? .object(JSONObject())) : .object(JSONObject())
+        var headers: JSONValue = .object(JSONObject())
         for mapping in mappings {
             guard var input = request.value(for: mapping.source) else { continue }
             if let name = mapping.source.parameterName, case .string(let text) = input, let shape = mapping.shape {
@@ -99,9 +113,14 @@ struct SOAPOperation: Sendable {
                 }
                 input = Self.typed(text, shape)
             }
-            value = value.setting(input, at: mapping.path)
+            if mapping.path[0].hasPrefix(Self.headerPrefix) {
+                headers = headers.setting(input, at: [String(mapping.path[0].dropFirst(Self.headerPrefix.count))] + mapping.path.dropFirst())
+            } else {
+                value = value.setting(input, at: mapping.path)
+            }
         }
-        return value
+        guard case .object(let headerValues) = headers else { return (value, JSONObject()) }
+        return (value, headerValues)
     }
 
     /// Path and query values arrive as text: numbers and booleans are sent as such.
