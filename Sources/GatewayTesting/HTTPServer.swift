@@ -51,9 +51,7 @@ public final class HTTPServer: Sendable {
         tls: TLSConfiguration? = nil, handler: @escaping Handler
     ) async throws -> HTTPServer {
         let context = try tls.map { try NIOSSLContext(configuration: $0) }
-        let server = try await ServerBootstrap(group: group)
-            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelOption(ChannelOptions.backlog, value: 256)
+        let server = try await ServerBootstrap.testServer(group: group)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let context { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context)) }

@@ -46,9 +46,7 @@ public final class RecordServer: Sendable {
         host: String = "127.0.0.1", port: Int = 0, framing: Framing,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, handler: @escaping Handler
     ) async throws -> RecordServer {
-        let server = try await ServerBootstrap(group: group)
-            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelOption(ChannelOptions.backlog, value: 256)
+        let server = try await ServerBootstrap.testServer(group: group)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(framing: framing)))
@@ -121,5 +119,14 @@ struct FrameDecoder: ByteToMessageDecoder {
 
     mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
         try decode(context: context, buffer: &buffer)
+    }
+}
+
+extension ServerBootstrap {
+    /// The listener every test server uses: the address reusable at once, a deep accept backlog.
+    static func testServer(group: any EventLoopGroup) -> ServerBootstrap {
+        ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(ChannelOptions.backlog, value: 256)
     }
 }
