@@ -22,7 +22,7 @@ public struct SOAPContract: Sendable {
         var refused: [WSDL.Unsupported] = []
         let base = wsdlURL.deletingLastPathComponent()
         var read: Set<String> = []
-        let schemas = XMLSchemaSet(schemas: wsdl.schemas) { location, from in
+        var schemas = XMLSchemaSet(schemas: wsdl.schemas) { location, from in
             guard !location.contains("://"), !location.hasPrefix("/") else {
                 refused.append(WSDL.Unsupported(
                     construct: "schemaLocation \(location)", line: 0,
@@ -40,6 +40,11 @@ public struct SOAPContract: Sendable {
             guard let bytes = FileManager.default.contents(atPath: url.path) else { return nil }
             if read.insert(url.path).inserted { files.append(inside) }
             return XMLSchemaSet.SchemaDocument(path: url.path, bytes: Array(bytes))
+        }
+        // A refused location is named once, with why (not also as "could not be read").
+        let refusedLocations = Set(refused.map { $0.construct.replacingOccurrences(of: "schemaLocation ", with: "") })
+        schemas.unsupported.removeAll { entry in
+            ["xs:import ", "xs:include "].contains { entry.construct.hasPrefix($0) && refusedLocations.contains(String(entry.construct.dropFirst($0.count))) }
         }
         var wsdlWithReasons = wsdl
         wsdlWithReasons.unsupported += refused

@@ -17,7 +17,7 @@ struct Import: ParsableCommand {
             commandName: "wsdl",
             abstract: "Write a soap-http adapter for a WSDL: one POST route per operation, the WSDL and its schemas copied into Contracts/<name>/.")
 
-        @Argument(help: "The WSDL: a file, or an http(s) address (its schemas named by relative location are fetched beside it).")
+        @Argument(help: "The WSDL: a file, or an http(s) address (its schemas on the same server are fetched and copied with it).")
         var source: String
 
         @Option(help: "The adapter's name (default: the service's name in kebab case).")

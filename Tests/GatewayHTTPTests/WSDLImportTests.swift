@@ -1,4 +1,4 @@
-import AdapterKinds
+@testable import AdapterKinds
 import Foundation
 import GatewayCore
 import GatewayHTTP
@@ -100,18 +100,28 @@ struct WSDLImportTests {
         """
     }
 
-    /// From an address: the schemas named relative to the WSDL are fetched beside it, and their
-    /// own includes relative to them (`types/echo.xsd` includes `../more/common.xsd`), copied with
-    /// it, and the declaration serves; an absolute location or one outside the WSDL's folder is
-    /// not fetched, and is named.
-    @Test func importFromAnAddressFetchesRelativeSchemasAndNamesOthers() async throws {
+    /// From an address: every schema on the WSDL's own server is fetched — relative locations,
+    /// their own includes relative to them (`types/echo.xsd` includes `../more/common.xsd`), one
+    /// outside the WSDL's folder (`../shared/parent.xsd`) and a WCF-style absolute one with a query
+    /// (`…/echo.svc?xsd=xsd0`) — copied with it, the locations that had to change rewritten, and
+    /// the declaration serves; a schema on another server is not fetched, and is named.
+    @Test func importFromAnAddressFetchesTheServersSchemasAndNamesOthers() async throws {
+        let parent = """
+            <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:example:parent"><xs:element name="Parent" type="xs:string"/></xs:schema>
+            """
+        let wcf = """
+            <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:example:wcf"><xs:element name="Wcf" type="xs:int"/></xs:schema>
+            """
         let files = [
             "http://legacy.example/services/echo?wsdl": Self.wsdl(extraImport: """
                 <xs:import namespace="urn:example:elsewhere" schemaLocation="http://elsewhere.example/x.xsd"/>
-                <xs:import namespace="urn:example:parent" schemaLocation="../parent.xsd"/>
+                <xs:import namespace="urn:example:parent" schemaLocation="../shared/parent.xsd"/>
+                <xs:import namespace="urn:example:wcf" schemaLocation="http://legacy.example/services/echo.svc?xsd=xsd0&amp;v=2"/>
                 """),
             "http://legacy.example/services/types/echo.xsd": Self.typesSchema,
             "http://legacy.example/services/more/common.xsd": Self.commonSchema,
+            "http://legacy.example/shared/parent.xsd": parent,
+            "http://legacy.example/services/echo.svc?xsd=xsd0&v=2": wcf,
         ]
         let fetched = Mutex<[String]>([])
         let out = try Self.temporaryFolder()
@@ -121,20 +131,32 @@ struct WSDLImportTests {
             guard let text = files[url.absoluteString] else { throw WSDLImport.Failure("404 \(url)") }
             return Array(text.utf8)
         }
-        #expect(fetched.withLock { $0 } == [
-            "http://legacy.example/services/echo?wsdl", "http://legacy.example/services/types/echo.xsd",
-            "http://legacy.example/services/more/common.xsd",
+        #expect(Set(fetched.withLock { $0 }) == Set(files.keys), "each fetched once, nothing from elsewhere.example")
+        #expect(fetched.withLock { $0.count } == files.count)
+        #expect(output.contractFiles.sorted() == [
+            "Contracts/echo/echo.wsdl", "Contracts/echo/more/common.xsd", "Contracts/echo/schemas/echo.svc-xsd-xsd0-v-2.xsd",
+            "Contracts/echo/schemas/parent.xsd", "Contracts/echo/types/echo.xsd",
         ])
-        #expect(output.contractFiles.sorted() == ["Contracts/echo/echo.wsdl", "Contracts/echo/more/common.xsd", "Contracts/echo/types/echo.xsd"])
-        let unread = output.unsupported.map(\.description).joined(separator: "\n")
-        #expect(unread.contains("http://elsewhere.example/x.xsd"))
-        #expect(unread.contains("../parent.xsd"))
+        let unread = output.unsupported.map(\.description)
+        #expect(unread.count == 1 && unread[0].contains("http://elsewhere.example/x.xsd"), "\(unread)")
+        let copy = try String(contentsOf: out.appendingPathComponent("Contracts/echo/echo.wsdl"), encoding: .utf8)
+        #expect(copy.contains("schemaLocation=\"schemas/echo.svc-xsd-xsd0-v-2.xsd\"") && copy.contains("schemaLocation=\"schemas/parent.xsd\""))
+        #expect(copy.contains("schemaLocation=\"types/echo.xsd\""), "a location that needs no change keeps its text")
         let declaration = try String(contentsOf: out.appendingPathComponent("Adapters/echo.yaml"), encoding: .utf8)
         #expect(declaration.contains("# Not read from the WSDL"))
         #expect(declaration.contains("url: \"http://127.0.0.1:9/echo\""))
         let document = try await Self.openAPI(of: out)
         #expect(document.allOperationIds == ["echo"])
         #expect(document.paths["/v1/echo/echo"]?.pathItemValue?.post != nil)
+    }
+
+    @Test func stagedNamesAndRelativePaths() {
+        #expect(WSDLImport.relativePath("types/a.xsd", from: "echo.wsdl") == "types/a.xsd")
+        #expect(WSDLImport.relativePath("more/common.xsd", from: "types/echo.xsd") == "../more/common.xsd")
+        #expect(WSDLImport.relativePath("schemas/x.xsd", from: "schemas/y.xsd") == "x.xsd")
+        let url = URL(string: "http://h/svc/Service.svc?xsd=xsd1")!
+        #expect(WSDLImport.stagedName(url, folder: "http://h/svc/", taken: []) == "schemas/Service.svc-xsd-xsd1.xsd")
+        #expect(WSDLImport.stagedName(url, folder: "http://h/svc/", taken: ["schemas/Service.svc-xsd-xsd1.xsd"]) == "schemas/2-Service.svc-xsd-xsd1.xsd")
     }
 
     @Test func refusesToOverwriteAndChecksTheName() async throws {

@@ -121,9 +121,12 @@ public struct WSDLImport: Sendable {
         }
     }
 
-    /// Imports a WSDL from an address: it and the schemas it names (fetched relative to the
-    /// document naming them, only from the WSDL's folder or below) are staged in a temporary
-    /// folder, then imported as a file. A schema elsewhere is not fetched: it is reported.
+    /// Imports a WSDL from an address. Every schema it names that lives on the same server (same
+    /// scheme, host and port) is fetched, wherever it sits and however it is named — WCF's
+    /// `Service.svc?xsd=xsd0` included — and staged beside the WSDL: under its relative path when
+    /// it sits in the WSDL's folder, else under `schemas/`, with the `schemaLocation` that names it
+    /// rewritten to the copy so the contract reads offline. A schema on another server is not
+    /// fetched: it is reported. The staged folder is then imported as a file.
     public static func importURL(
         _ address: String, options: Options, fetch: (URL) async throws -> [UInt8]
     ) async throws(Failure) -> Output {
@@ -134,37 +137,43 @@ public struct WSDLImport: Sendable {
         defer { try? FileManager.default.removeItem(at: staging) }
         var fileName = url.lastPathComponent
         if !fileName.lowercased().hasSuffix(".wsdl") { fileName = (options.name ?? "service") + ".wsdl" }
+        let folder = URL(string: ".", relativeTo: url)?.absoluteString ?? address
         do {
-            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
             let wsdlBytes = try await fetch(url)
-            try Data(wsdlBytes).write(to: staging.appendingPathComponent(fileName))
             let wsdl = try WSDL.parse(wsdlBytes)
-            // Schemas are fetched relative to the document naming them, and only from the WSDL's
-            // folder or below (staged at the same relative path, so the copy reads the same way).
-            let folder = URL(string: ".", relativeTo: url)?.absoluteString ?? address
-            var fetched: [String: [UInt8]] = [:]
-            // Each round reads the schemas fetched so far and names the addresses still missing.
+            // Address → where its copy goes (relative to the staging folder) and its bytes.
+            var documents: [String: (local: String, bytes: [UInt8])] = [url.absoluteString: (fileName, wsdlBytes)]
+            // Address of a document → its schemaLocations as written → the copy's path relative to it.
+            var rewrites: [String: [String: String]] = [:]
             for _ in 0..<32 {
                 var missing: [URL] = []
                 _ = XMLSchemaSet(schemas: wsdl.schemas) { location, from in
-                    guard !location.contains("://"),
-                        let schemaURL = URL(string: location, relativeTo: from.flatMap(URL.init(string:)) ?? url)?.absoluteURL,
-                        schemaURL.absoluteString.hasPrefix(folder), schemaURL.query == nil
+                    let referrer = from ?? url.absoluteString
+                    guard let schemaURL = URL(string: location, relativeTo: URL(string: referrer))?.absoluteURL,
+                        schemaURL.scheme == url.scheme, schemaURL.host == url.host, schemaURL.port == url.port
                     else { return nil }
-                    if let bytes = fetched[schemaURL.absoluteString] {
-                        return XMLSchemaSet.SchemaDocument(path: schemaURL.absoluteString, bytes: bytes)
+                    guard let document = documents[schemaURL.absoluteString] else {
+                        missing.append(schemaURL)
+                        return nil
                     }
-                    missing.append(schemaURL)
-                    return nil
+                    if let referring = documents[referrer] {
+                        let relative = relativePath(document.local, from: referring.local)
+                        if relative != location { rewrites[referrer, default: [:]][location] = relative }
+                    }
+                    return XMLSchemaSet.SchemaDocument(path: schemaURL.absoluteString, bytes: document.bytes)
                 }
                 if missing.isEmpty { break }
-                for schemaURL in missing where fetched[schemaURL.absoluteString] == nil {
+                for schemaURL in missing where documents[schemaURL.absoluteString] == nil {
                     let bytes = try await fetch(schemaURL)
-                    let target = staging.appendingPathComponent(String(schemaURL.absoluteString.dropFirst(folder.count)))
-                    try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-                    try Data(bytes).write(to: target)
-                    fetched[schemaURL.absoluteString] = bytes
+                    documents[schemaURL.absoluteString] = (stagedName(schemaURL, folder: folder, taken: Set(documents.values.map(\.local))), bytes)
                 }
+            }
+            for (address, document) in documents {
+                var bytes = document.bytes
+                for (location, local) in rewrites[address] ?? [:] { bytes = rewritingLocation(location, to: local, in: bytes) }
+                let target = staging.appendingPathComponent(document.local)
+                try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(bytes).write(to: target)
             }
         } catch let failure as Failure {
             throw failure
@@ -172,6 +181,46 @@ public struct WSDLImport: Sendable {
             throw Failure("\(address): \(error)")
         }
         return try importFile(staging.appendingPathComponent(fileName).path, source: address, options: options)
+    }
+
+    /// Where a fetched schema's copy goes: its path below the WSDL's folder when it has one and
+    /// no query; else `schemas/` and a file name made from its address (`Service.svc?xsd=xsd0` →
+    /// `schemas/Service.svc-xsd-xsd0.xsd`).
+    static func stagedName(_ url: URL, folder: String, taken: Set<String>) -> String {
+        let text = url.absoluteString
+        if text.hasPrefix(folder), url.query == nil, !text.dropFirst(folder.count).isEmpty { return String(text.dropFirst(folder.count)) }
+        var stem = (url.lastPathComponent + (url.query.map { "-" + $0 } ?? ""))
+            .map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" ? String($0) : "-" }.joined()
+        if !stem.lowercased().hasSuffix(".xsd") { stem += ".xsd" }
+        var name = "schemas/" + stem
+        var counter = 2
+        while taken.contains(name) {
+            name = "schemas/\(counter)-" + stem
+            counter += 1
+        }
+        return name
+    }
+
+    /// `target` as seen from the document at `origin` (both relative to the staging folder).
+    static func relativePath(_ target: String, from origin: String) -> String {
+        var base = origin.split(separator: "/").dropLast().map(String.init)
+        var parts = target.split(separator: "/").map(String.init)
+        while let first = base.first, first == parts.first {
+            base.removeFirst()
+            parts.removeFirst()
+        }
+        return (Array(repeating: "..", count: base.count) + parts).joined(separator: "/")
+    }
+
+    /// The document with `schemaLocation="location"` (either quote, `&` written either way) naming `local` instead.
+    static func rewritingLocation(_ location: String, to local: String, in bytes: [UInt8]) -> [UInt8] {
+        var text = String(decoding: bytes, as: UTF8.self)
+        for written in Set([location, location.replacingOccurrences(of: "&", with: "&amp;")]) {
+            for quote in ["\"", "'"] {
+                text = text.replacingOccurrences(of: "schemaLocation=" + quote + written + quote, with: "schemaLocation=" + quote + local + quote)
+            }
+        }
+        return Array(text.utf8)
     }
 
     static func declaration(
