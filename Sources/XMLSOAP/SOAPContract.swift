@@ -17,9 +17,37 @@ public struct SOAPContract: Sendable {
         guard let data = FileManager.default.contents(atPath: wsdlURL.path) else {
             throw SOAPError(.notAWSDL, line: 0, "cannot read \(path)")
         }
-        let wsdl = try WSDL.parse(Array(data))
+        var wsdl = try WSDL.parse(Array(data))
         var files = [relative(wsdlURL, to: rootURL) ?? wsdlURL.lastPathComponent]
         var refused: [WSDL.Unsupported] = []
+        // wsdl:import: other WSDL documents, read relative to the one importing them, confined
+        // like schemas, each once, their definitions merged in.
+        var pending = wsdl.imports.map { ($0, wsdlURL) }
+        var seen: Set<String> = [wsdlURL.path]
+        while !pending.isEmpty, seen.count <= 64 {
+            let (reference, importer) = pending.removeFirst()
+            let url = importer.deletingLastPathComponent().appendingPathComponent(reference.location).standardizedFileURL
+            guard !reference.location.contains("://"), !reference.location.hasPrefix("/"), let inside = relative(url, to: rootURL) else {
+                refused.append(WSDL.Unsupported(
+                    construct: "wsdl:import \(reference.location)", line: reference.line,
+                    reason: "only files in the contract folder are read; download the WSDL beside the one importing it"))
+                continue
+            }
+            guard seen.insert(url.path).inserted else { continue }
+            guard let bytes = FileManager.default.contents(atPath: url.path) else {
+                refused.append(WSDL.Unsupported(construct: "wsdl:import \(reference.location)", line: reference.line, reason: "cannot read \(inside)"))
+                continue
+            }
+            do {
+                let imported = try WSDL.parse(Array(bytes), checkingReferences: false)
+                wsdl.merge(imported)
+                pending += imported.imports.map { ($0, url) }
+                files.append(inside)
+            } catch {
+                refused.append(WSDL.Unsupported(construct: "wsdl:import \(reference.location)", line: reference.line, reason: "\(inside): \(error)"))
+            }
+        }
+        if !wsdl.imports.isEmpty { wsdl.finishImports() }
         let base = wsdlURL.deletingLastPathComponent()
         var read: Set<String> = []
         var schemas = XMLSchemaSet(schemas: wsdl.schemas) { location, from in

@@ -105,6 +105,15 @@ public struct WSDL: Sendable {
     /// The `xs:schema` elements of `types`, with the namespaces in scope around them.
     public var schemas: [(schema: XMLElement, scope: NamespaceScope)] = []
     public var unsupported: [Unsupported] = []
+    /// `wsdl:import`s: other WSDL documents whose definitions complete this one (WCF splits its
+    /// port type and messages into `?wsdl=wsdl0`). `SOAPContract` reads and merges them.
+    public var imports: [Import] = []
+
+    public struct Import: Sendable, Hashable {
+        public var location: String
+        public var namespace: String?
+        public var line: Int
+    }
 
     static let wsdlNamespace = "http://schemas.xmlsoap.org/wsdl/"
     static let soap11Binding = "http://schemas.xmlsoap.org/wsdl/soap/"
@@ -113,7 +122,9 @@ public struct WSDL: Sendable {
     static let soapHTTPTransport = "http://schemas.xmlsoap.org/soap/http"
 
     /// Reads a parsed WSDL document.
-    public init(_ root: XMLElement) throws(SOAPError) {
+    /// `checkingReferences`: false for a document another imports (what it references may be
+    /// defined by the importer; the merged whole is checked).
+    public init(_ root: XMLElement, checkingReferences: Bool = true) throws(SOAPError) {
         if root.name == "description" {
             throw SOAPError(.notAWSDL, line: root.line, "WSDL 2.0 (<description>) is not supported; Portage reads WSDL 1.1 <definitions>")
         }
@@ -175,15 +186,34 @@ public struct WSDL: Sendable {
                 }
                 services.append(Service(name: name, ports: ports))
             case "import":
-                unsupported.append(Unsupported(
-                    construct: "wsdl:import", line: child.line,
-                    reason: "importing another WSDL (\(child.attribute("location") ?? "no location")) is not supported yet"))
+                guard let location = child.attribute("location") else {
+                    unsupported.append(Unsupported(construct: "wsdl:import", line: child.line, reason: "it names no location"))
+                    continue
+                }
+                imports.append(Import(location: location, namespace: child.attribute("namespace"), line: child.line))
             case "documentation":
                 continue
             default:
                 unsupported.append(Unsupported(construct: "wsdl:\(child.name)", line: child.line, reason: "not a WSDL 1.1 element Portage reads"))
             }
         }
+        // With imports, the references are checked once they are merged in (`mergingImports`).
+        if imports.isEmpty, checkingReferences { checkReferences() }
+    }
+
+    /// Adds an imported document's definitions (those already here are kept).
+    public mutating func merge(_ other: WSDL) {
+        messages.merge(other.messages) { mine, _ in mine }
+        portTypes.merge(other.portTypes) { mine, _ in mine }
+        bindings.merge(other.bindings) { mine, _ in mine }
+        services += other.services
+        schemas += other.schemas
+        unsupported += other.unsupported
+    }
+
+    /// After merging every import: names what is referenced but defined nowhere.
+    public mutating func finishImports() {
+        imports = []
         checkReferences()
     }
 
@@ -285,14 +315,16 @@ public struct WSDL: Sendable {
     }
 
     /// Parses and reads a WSDL document, with the parser's protections.
-    public static func parse(_ bytes: [UInt8], parser: XMLDocumentParser = XMLDocumentParser()) throws(SOAPError) -> WSDL {
+    public static func parse(
+        _ bytes: [UInt8], parser: XMLDocumentParser = XMLDocumentParser(), checkingReferences: Bool = true
+    ) throws(SOAPError) -> WSDL {
         let root: XMLElement
         do {
             root = try parser.parse(bytes)
         } catch {
             throw SOAPError(.xml(error.code), line: error.line, error.message)
         }
-        return try WSDL(root)
+        return try WSDL(root, checkingReferences: checkingReferences)
     }
 
     /// Every operation reachable through a SOAP port, in document order.

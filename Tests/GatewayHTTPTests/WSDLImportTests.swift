@@ -150,6 +150,60 @@ struct WSDLImportTests {
         #expect(document.paths["/v1/echo/echo"]?.pathItemValue?.post != nil)
     }
 
+    /// WCF's layout: the service's WSDL imports `?wsdl=wsdl0` (port type, messages, types), whose
+    /// schema lives at `?xsd=xsd0`. All three are fetched from the same server, staged, the
+    /// locations rewritten, and the import merges them into one contract that serves.
+    @Test func wcfStyleWSDLImportsAreFetchedAndMerged() async throws {
+        let base = "http://gov.example/Benefits/Registry.svc"
+        let root = """
+            <wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
+                xmlns:i0="urn:contract" xmlns:tns="http://tempuri.org/" targetNamespace="http://tempuri.org/" name="Registry">
+              <wsdl:import namespace="urn:contract" location="\(base)?wsdl=wsdl0"/>
+              <wsdl:binding name="BasicHttpBinding_IRegistry" type="i0:IRegistry">
+                <soap:binding transport="http://schemas.xmlsoap.org/soap/http"/>
+                <wsdl:operation name="Find"><soap:operation soapAction="urn:contract/IRegistry/Find" style="document"/>
+                  <wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation>
+              </wsdl:binding>
+              <wsdl:service name="Registry"><wsdl:port name="BasicHttpBinding_IRegistry" binding="tns:BasicHttpBinding_IRegistry">
+                <soap:address location="\(base)"/></wsdl:port></wsdl:service>
+            </wsdl:definitions>
+            """
+        let contract = """
+            <wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:xsd="http://www.w3.org/2001/XMLSchema"
+                xmlns:tns="urn:contract" targetNamespace="urn:contract">
+              <wsdl:types><xsd:schema targetNamespace="urn:contract/Imports">
+                <xsd:import schemaLocation="\(base)?xsd=xsd0" namespace="urn:contract"/></xsd:schema></wsdl:types>
+              <wsdl:message name="IRegistry_Find_InputMessage"><wsdl:part name="parameters" element="tns:Find"/></wsdl:message>
+              <wsdl:message name="IRegistry_Find_OutputMessage"><wsdl:part name="parameters" element="tns:FindResponse"/></wsdl:message>
+              <wsdl:portType name="IRegistry"><wsdl:operation name="Find">
+                <wsdl:input message="tns:IRegistry_Find_InputMessage"/><wsdl:output message="tns:IRegistry_Find_OutputMessage"/></wsdl:operation></wsdl:portType>
+            </wsdl:definitions>
+            """
+        let schema = """
+            <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:contract" elementFormDefault="qualified">
+              <xs:element name="Find"><xs:complexType><xs:sequence><xs:element name="ClientId" type="xs:long"/></xs:sequence></xs:complexType></xs:element>
+              <xs:element name="FindResponse"><xs:complexType><xs:sequence><xs:element name="Name" type="xs:string" minOccurs="0"/></xs:sequence></xs:complexType></xs:element>
+            </xs:schema>
+            """
+        let files = ["\(base)?wsdl": root, "\(base)?wsdl=wsdl0": contract, "\(base)?xsd=xsd0": schema]
+        let out = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let output = try await WSDLImport.importURL("\(base)?wsdl", options: .init(name: "registry", outputDirectory: out.path)) { url in
+            guard let text = files[url.absoluteString] else { throw WSDLImport.Failure("404 \(url)") }
+            return Array(text.utf8)
+        }
+        #expect(output.unsupported.isEmpty, "\(output.unsupported)")
+        #expect(output.operations.map(\.wsdlOperation) == ["Find"])
+        #expect(output.contractFiles.sorted() == [
+            "Contracts/registry/registry.wsdl", "Contracts/registry/schemas/Registry.svc-xsd-xsd0.xsd",
+            "Contracts/registry/wsdl/Registry.svc-wsdl-wsdl0.wsdl",
+        ])
+        let document = try await Self.openAPI(of: out)
+        #expect(document.paths["/v1/registry/find"]?.pathItemValue?.post?.requestBody != nil)
+        let text = String(decoding: try JSONEncoder().encode(document), as: UTF8.self)
+        #expect(text.contains("\"ClientId\""), "the request element from the imported WSDL's schema is described")
+    }
+
     @Test func stagedNamesAndRelativePaths() {
         #expect(WSDLImport.relativePath("types/a.xsd", from: "echo.wsdl") == "types/a.xsd")
         #expect(WSDLImport.relativePath("more/common.xsd", from: "types/echo.xsd") == "../more/common.xsd")

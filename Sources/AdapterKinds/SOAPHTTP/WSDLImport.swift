@@ -140,17 +140,39 @@ public struct WSDLImport: Sendable {
         let folder = URL(string: ".", relativeTo: url)?.absoluteString ?? address
         do {
             let wsdlBytes = try await fetch(url)
-            let wsdl = try WSDL.parse(wsdlBytes)
+            var wsdl = try WSDL.parse(wsdlBytes)
             // Address → where its copy goes (relative to the staging folder) and its bytes.
             var documents: [String: (local: String, bytes: [UInt8])] = [url.absoluteString: (fileName, wsdlBytes)]
-            // Address of a document → its schemaLocations as written → the copy's path relative to it.
+            // Address of a document → its locations as written → the copy's path relative to it.
             var rewrites: [String: [String: String]] = [:]
+            var importRewrites: [String: [String: String]] = [:]
+            func sameServer(_ other: URL) -> Bool { other.scheme == url.scheme && other.host == url.host && other.port == url.port }
+            // wsdl:import first (WCF: `?wsdl=wsdl0`), merged so their schemas are found too.
+            var wsdlDocuments: Set<String> = [url.absoluteString]
+            var imports = wsdl.imports.map { ($0, url.absoluteString) }
+            while !imports.isEmpty, documents.count < 64 {
+                let (reference, importer) = imports.removeFirst()
+                guard let importURL = URL(string: reference.location, relativeTo: URL(string: importer))?.absoluteURL, sameServer(importURL)
+                else { continue }
+                let key = importURL.absoluteString
+                if documents[key] == nil {
+                    let bytes = try await fetch(importURL)
+                    documents[key] = (stagedName(importURL, folder: folder, taken: Set(documents.values.map(\.local)), kind: "wsdl"), bytes)
+                    wsdlDocuments.insert(key)
+                    let imported = try WSDL.parse(bytes, checkingReferences: false)
+                    wsdl.merge(imported)
+                    imports += imported.imports.map { ($0, key) }
+                }
+                if let target = documents[key], let referring = documents[importer] {
+                    let relative = relativePath(target.local, from: referring.local)
+                    if relative != reference.location { importRewrites[importer, default: [:]][reference.location] = relative }
+                }
+            }
             for _ in 0..<32 {
                 var missing: [URL] = []
                 _ = XMLSchemaSet(schemas: wsdl.schemas) { location, from in
                     let referrer = from ?? url.absoluteString
-                    guard let schemaURL = URL(string: location, relativeTo: URL(string: referrer))?.absoluteURL,
-                        schemaURL.scheme == url.scheme, schemaURL.host == url.host, schemaURL.port == url.port
+                    guard let schemaURL = URL(string: location, relativeTo: URL(string: referrer))?.absoluteURL, sameServer(schemaURL)
                     else { return nil }
                     guard let document = documents[schemaURL.absoluteString] else {
                         missing.append(schemaURL)
@@ -170,7 +192,16 @@ public struct WSDLImport: Sendable {
             }
             for (address, document) in documents {
                 var bytes = document.bytes
-                for (location, local) in rewrites[address] ?? [:] { bytes = rewritingLocation(location, to: local, in: bytes) }
+                // Schemas inside any WSDL's `types` are read relative to the imported-into WSDL
+                // (both here and by SOAPContract), so the root's rewrites apply to every WSDL.
+                let schemaRewrites = (rewrites[address] ?? [:]).merging(
+                    wsdlDocuments.contains(address) ? rewrites[url.absoluteString] ?? [:] : [:]) { mine, _ in mine }
+                for (location, local) in schemaRewrites {
+                    bytes = rewritingLocation(location, to: local, attribute: "schemaLocation", in: bytes)
+                }
+                for (location, local) in importRewrites[address] ?? [:] {
+                    bytes = rewritingLocation(location, to: local, attribute: "location", in: bytes)
+                }
                 let target = staging.appendingPathComponent(document.local)
                 try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try Data(bytes).write(to: target)
@@ -186,16 +217,17 @@ public struct WSDLImport: Sendable {
     /// Where a fetched schema's copy goes: its path below the WSDL's folder when it has one and
     /// no query; else `schemas/` and a file name made from its address (`Service.svc?xsd=xsd0` →
     /// `schemas/Service.svc-xsd-xsd0.xsd`).
-    static func stagedName(_ url: URL, folder: String, taken: Set<String>) -> String {
+    static func stagedName(_ url: URL, folder: String, taken: Set<String>, kind: String = "xsd") -> String {
         let text = url.absoluteString
         if text.hasPrefix(folder), url.query == nil, !text.dropFirst(folder.count).isEmpty { return String(text.dropFirst(folder.count)) }
         var stem = (url.lastPathComponent + (url.query.map { "-" + $0 } ?? ""))
             .map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" ? String($0) : "-" }.joined()
-        if !stem.lowercased().hasSuffix(".xsd") { stem += ".xsd" }
-        var name = "schemas/" + stem
+        if !stem.lowercased().hasSuffix("." + kind) { stem += "." + kind }
+        let directory = kind == "xsd" ? "schemas/" : "wsdl/"
+        var name = directory + stem
         var counter = 2
         while taken.contains(name) {
-            name = "schemas/\(counter)-" + stem
+            name = directory + "\(counter)-" + stem
             counter += 1
         }
         return name
@@ -212,12 +244,12 @@ public struct WSDLImport: Sendable {
         return (Array(repeating: "..", count: base.count) + parts).joined(separator: "/")
     }
 
-    /// The document with `schemaLocation="location"` (either quote, `&` written either way) naming `local` instead.
-    static func rewritingLocation(_ location: String, to local: String, in bytes: [UInt8]) -> [UInt8] {
+    /// The document with `attribute="location"` (either quote, `&` written either way) naming `local` instead.
+    static func rewritingLocation(_ location: String, to local: String, attribute: String, in bytes: [UInt8]) -> [UInt8] {
         var text = String(decoding: bytes, as: UTF8.self)
         for written in Set([location, location.replacingOccurrences(of: "&", with: "&amp;")]) {
             for quote in ["\"", "'"] {
-                text = text.replacingOccurrences(of: "schemaLocation=" + quote + written + quote, with: "schemaLocation=" + quote + local + quote)
+                text = text.replacingOccurrences(of: " " + attribute + "=" + quote + written + quote, with: " " + attribute + "=" + quote + local + quote)
             }
         }
         return Array(text.utf8)
