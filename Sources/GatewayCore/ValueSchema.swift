@@ -1,3 +1,5 @@
+import Foundation
+
 /// Limits on a simple value beyond its type, as XML Schema's facets state them. Bounds are exact
 /// decimal text; `patterns` are XML Schema regular expressions, all of which must match.
 public struct ValueFacets: Sendable, Hashable {
@@ -14,6 +16,15 @@ public struct ValueFacets: Sendable, Hashable {
     public init() {}
 
     public var isEmpty: Bool { self == ValueFacets() }
+
+    /// An XML Schema `pattern` as an anchored ICU regular expression, or nil when it uses what
+    /// only XML Schema has (`\i`, `\c`, block names, class subtraction) or does not compile:
+    /// such a pattern is left to the backend rather than guessed at.
+    public static func regularExpression(forXMLSchemaPattern pattern: String) -> String? {
+        guard !["\\i", "\\c", "\\I", "\\C", "\\p{Is", "\\P{Is", "-["].contains(where: pattern.contains) else { return nil }
+        let anchored = "^(?:" + pattern + ")$"
+        return (try? NSRegularExpression(pattern: anchored)) == nil ? nil : anchored
+    }
 
     /// These facets restricting `base`'s further: each limit stated here wins, patterns add up.
     public func restricting(_ base: ValueFacets) -> ValueFacets {

@@ -194,7 +194,8 @@ struct OpenAPIBuilder: Sendable {
         case .string(let maxLength, let format):
             return .string(
                 format: stringFormat(format), required: required, nullable: nullable, description: description,
-                minLength: facets.minLength, maxLength: facets.maxLength ?? maxLength, pattern: facets.patterns.first.map { "^(?:\($0))$" })
+                minLength: facets.minLength, maxLength: facets.maxLength ?? maxLength,
+                pattern: facets.patterns.first.flatMap(ValueFacets.regularExpression(forXMLSchemaPattern:)))
         case .number(let integer):
             func bound(_ text: String?, _ exclusive: Bool) -> (Double, exclusive: Bool)? {
                 text.flatMap { Double($0) }.map { ($0, exclusive: exclusive) }

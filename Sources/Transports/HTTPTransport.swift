@@ -63,9 +63,19 @@ public final class HTTPTransport: Sendable {
             }
             if let certificateFile {
                 tls.certificateChain = try read(certificateFile, "certificate") { try NIOSSLCertificate.fromPEMFile($0) }
+                if tls.certificateChain.isEmpty {
+                    throw LoadError(file: certificateFile, description: "\(certificateFile): no certificate in the certificate file")
+                }
             }
             if let privateKeyFile {
                 tls.privateKey = try read(privateKeyFile, "private key") { try NIOSSLPrivateKey(file: $0, format: .pem) }
+            }
+            // A key that does not belong to the certificate fails here, not at the first call.
+            do {
+                _ = try NIOSSLContext(configuration: tls.configuration)
+            } catch {
+                let file = privateKeyFile ?? certificateFile ?? caFile ?? ""
+                throw LoadError(file: file, description: "\(file): the TLS material does not fit together (\(error))")
             }
             return tls
         }

@@ -57,7 +57,8 @@ public struct SOAPContract: Sendable {
                     reason: "only files beside the WSDL are read; download the schema into the contract folder"))
                 return nil
             }
-            // Relative to the document that names it: the WSDL, or a schema it brought in.
+            // Relative to the document that names it: a schema it brought in, or else the WSDL —
+            // also for schemas inline in an imported WSDL's `types` (read from the root's folder).
             let folder = from.map { URL(fileURLWithPath: $0).deletingLastPathComponent() } ?? base
             let url = folder.appendingPathComponent(location).standardizedFileURL
             guard let inside = relative(url, to: rootURL) else {

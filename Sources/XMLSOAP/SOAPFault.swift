@@ -87,7 +87,8 @@ public struct SOAPFault: Sendable, Hashable {
         codeNamespace = resolved.namespace
         codeName = resolved.local
         let soapNamespaces = SOAPVersion.allCases.map(\.envelopeNamespace)
-        if let namespace = resolved.namespace, soapNamespaces.contains(namespace) {
+        // A SOAP code written without a (declared) prefix, `Server`, is still the SOAP code.
+        if resolved.namespace.map(soapNamespaces.contains) ?? true {
             switch resolved.local {
             case "Client", "Sender": kind = .client
             case "Server", "Receiver": kind = .server

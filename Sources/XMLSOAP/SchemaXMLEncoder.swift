@@ -223,27 +223,36 @@ public struct SchemaXMLEncoder: Sendable {
         {
             throw EncodingError(path: path, message: "'\(text)' is not a valid xs:\(builtin)")
         }
+        // The built-in integer types' own ranges (`xs:int`, `xs:unsignedShort`, `xs:positiveInteger`…).
+        if let builtin, let range = Self.integerRanges[builtin], let value = ExactDecimal(text) {
+            if let low = range.low.flatMap({ ExactDecimal($0) }), let order = Self.compare(value, low), order < 0 {
+                throw EncodingError(path: path, message: "'\(text)' is below xs:\(builtin)'s minimum \(low)")
+            }
+            if let high = range.high.flatMap({ ExactDecimal($0) }), let order = Self.compare(value, high), order > 0 {
+                throw EncodingError(path: path, message: "'\(text)' is above xs:\(builtin)'s maximum \(high)")
+            }
+        }
         // The most derived restriction's limits win; every pattern on the way must match.
         let facets = chain.reversed().reduce(ValueFacets()) { $1.restricting($0) }
         if !facets.isEmpty {
-            if let problem = Self.facetProblem(text, facets, numeric: builtin.map(SchemaJSONDecoder.numericTypes.contains) ?? false) {
+            let binary = builtin == "hexBinary" || builtin == "base64Binary"
+            if let problem = Self.facetProblem(text, facets, numeric: builtin.map(SchemaJSONDecoder.numericTypes.contains) ?? false, binary: binary) {
                 throw EncodingError(path: path, message: "'\(text)' \(problem)")
             }
         }
     }
 
     /// Why `text` breaks a facet, or nil.
-    public static func facetProblem(_ text: String, _ facets: ValueFacets, numeric: Bool) -> String? {
-        if !numeric {
+    public static func facetProblem(_ text: String, _ facets: ValueFacets, numeric: Bool, binary: Bool = false) -> String? {
+        // Lengths count characters of text; a binary type's count octets (not checked here).
+        if !numeric, !binary {
             let length = text.count
             if let minimum = facets.minLength, length < minimum { return "is shorter than \(minimum) characters" }
             if let maximum = facets.maxLength, length > maximum { return "is longer than \(maximum) characters" }
         }
         for pattern in facets.patterns {
-            // XML Schema regular expressions are anchored; ones using its own escapes (\i, \c, block
-            // names, class subtraction) are left to the backend.
-            guard !["\\i", "\\c", "\\I", "\\C", "\\p{Is", "-["].contains(where: pattern.contains) else { continue }
-            if text.range(of: "^(?:" + pattern + ")$", options: .regularExpression) == nil { return "does not match the pattern \(pattern)" }
+            guard let expression = ValueFacets.regularExpression(forXMLSchemaPattern: pattern) else { continue }
+            if text.range(of: expression, options: .regularExpression) == nil { return "does not match the pattern \(pattern)" }
         }
         guard numeric, let value = ExactDecimal(text) else { return nil }
         if let bound = facets.minimum.flatMap({ ExactDecimal($0) }), let order = compare(value, bound) {
@@ -263,6 +272,13 @@ public struct SchemaXMLEncoder: Sendable {
         if let maximum = facets.totalDigits, String(significand).count > maximum { return "has more than \(maximum) digits" }
         return nil
     }
+
+    static let integerRanges: [String: (low: String?, high: String?)] = [
+        "byte": ("-128", "127"), "short": ("-32768", "32767"), "int": ("-2147483648", "2147483647"),
+        "long": ("-9223372036854775808", "9223372036854775807"), "unsignedByte": ("0", "255"), "unsignedShort": ("0", "65535"),
+        "unsignedInt": ("0", "4294967295"), "unsignedLong": ("0", "18446744073709551615"), "nonNegativeInteger": ("0", nil),
+        "positiveInteger": ("1", nil), "nonPositiveInteger": (nil, "0"), "negativeInteger": (nil, "-1"),
+    ]
 
     /// -1, 0 or 1; nil when the two cannot be brought to one scale.
     static func compare(_ a: ExactDecimal, _ b: ExactDecimal) -> Int? {

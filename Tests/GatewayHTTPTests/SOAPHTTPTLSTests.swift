@@ -134,6 +134,7 @@ struct SOAPHTTPTLSTests {
             ("https://127.0.0.1:9/x", "{ ca-file: \(pki.path)/server.ext }", "server.ext: not a PEM CA certificate"),
             ("https://127.0.0.1:9/x", "{ certificate-file: \(pki.path)/client.pem }", "certificate-file and private-key-file go together"),
             ("https://127.0.0.1:9/x", "{ ca-fle: x }", "unknown key 'ca-fle'"),
+            ("https://127.0.0.1:9/x", "{ certificate-file: \(pki.path)/client.pem, private-key-file: \(pki.path)/server.key }", "does not fit together"),
         ]
         for (url, tls, message) in cases {
             let adapters = FileManager.default.temporaryDirectory.appendingPathComponent("portage-tls-\(UUID().uuidString)")

@@ -204,6 +204,41 @@ struct WSDLImportTests {
         #expect(text.contains("\"ClientId\""), "the request element from the imported WSDL's schema is described")
     }
 
+    /// What a hostile or careless server could send: paths climbing out of the import folder,
+    /// locations on their own line, line breaks in names that end up in YAML comments.
+    @Test func importedNamesStayInsideAndCommentsStayComments() {
+        let folder = "http://h/svc/"
+        #expect(WSDLImport.stagedName(URL(string: "http://h/svc/types/x.xsd")!, folder: folder, taken: []) == "types/x.xsd")
+        #expect(WSDLImport.stagedName(URL(string: "http://h/svc/a/%2e%2e/%2e%2e/x.xsd")!, folder: folder, taken: []) == "schemas/x.xsd")
+        #expect(WSDLImport.stagedName(URL(string: "http://h/svc/a//x.xsd")!, folder: folder, taken: []) == "schemas/x.xsd")
+        #expect(WSDLImport.stagedName(URL(string: "http://h/svc/types/x.xsd")!, folder: folder, taken: ["types/x.xsd"]) == "schemas/x.xsd")
+        let climbing = URL(string: "http://h/svc/a/../../../../tmp/evil.xsd")!.absoluteURL.standardized
+        #expect(!WSDLImport.stagedName(climbing, folder: folder, taken: []).contains(".."))
+        let document = Array("<xs:import namespace=\"urn:a\"\n    schemaLocation = 'Svc.svc?xsd=xsd0&amp;v=1'/>".utf8)
+        let rewritten = String(decoding: WSDLImport.rewritingLocation(
+            "Svc.svc?xsd=xsd0&v=1", to: "schemas/a.xsd", attribute: "schemaLocation", in: document), as: UTF8.self)
+        #expect(rewritten.contains("schemaLocation = 'schemas/a.xsd'"), "\(rewritten)")
+        #expect(WSDLImport.commentText("line 3: xs:import a\nadapter: evil") == "line 3: xs:import a adapter: evil")
+    }
+
+    /// Importing again over the same folder the WSDL is read from keeps the contract.
+    @Test func overwriteInPlaceKeepsTheSources() throws {
+        let out = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let folder = out.appendingPathComponent("Contracts/echo")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("types"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("more"), withIntermediateDirectories: true)
+        try Self.wsdl(extraImport: "").write(to: folder.appendingPathComponent("echo.wsdl"), atomically: true, encoding: .utf8)
+        try Self.typesSchema.write(to: folder.appendingPathComponent("types/echo.xsd"), atomically: true, encoding: .utf8)
+        try Self.commonSchema.write(to: folder.appendingPathComponent("more/common.xsd"), atomically: true, encoding: .utf8)
+        let output = try WSDLImport.importFile(
+            folder.appendingPathComponent("echo.wsdl").path, options: .init(name: "echo", outputDirectory: out.path, overwrite: true))
+        #expect(output.contractFiles.count == 3)
+        for file in ["echo.wsdl", "types/echo.xsd", "more/common.xsd"] {
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path), "\(file) survived")
+        }
+    }
+
     @Test func stagedNamesAndRelativePaths() {
         #expect(WSDLImport.relativePath("types/a.xsd", from: "echo.wsdl") == "types/a.xsd")
         #expect(WSDLImport.relativePath("more/common.xsd", from: "types/echo.xsd") == "../more/common.xsd")

@@ -21,6 +21,19 @@ struct SOAPEnvelopeTests {
         #expect(envelope.fault == nil)
     }
 
+    /// `Server` written without a prefix (or with one never declared) is still SOAP's Server code,
+    /// so a declared detail element is matched before it.
+    @Test func unprefixedSOAPCodesAreSOAPCodes() throws {
+        let envelope = try Self.envelope("""
+            <s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault>
+              <faultcode>Server</faultcode><faultstring>no</faultstring><detail><m:ClientNotFound xmlns:m="urn:m"/></detail>
+            </s:Fault></s:Body></s:Envelope>
+            """)
+        let fault = try #require(envelope.fault)
+        #expect(fault.kind == .server)
+        #expect(fault.declarationKeys.first == "ClientNotFound")
+    }
+
     @Test func soap12FaultWithSubcodesReasonsAndDetail() throws {
         let envelope = try Self.envelope("""
             <env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:m="urn:tax">

@@ -115,6 +115,8 @@ struct SchemaConversionTests {
         #expect(error("Filed", .bool(true)) == nil)
         #expect(error("Year", [.number("2024"), "MMXXV"]) == "Year[1]: 'MMXXV' is not a valid xs:int")
         #expect(error("Income", .number("-1234.56")) == nil)
+        #expect(error("Year", [.number("99999999999")]) == "Year: '99999999999' is above xs:int's maximum 2147483647", "the built-in's range")
+        #expect(error("ClientId", .number("9223372036854775808")) == "ClientId: '9223372036854775808' is above xs:long's maximum 9223372036854775807")
         #expect(error("Note", ["lang": "fr", "value": "ok"]) == nil)
     }
 

@@ -90,11 +90,20 @@ public struct WSDLImport: Sendable {
         let taken = Set(
             DeclarationLoader(adaptersDirectory: root.appendingPathComponent("Adapters").path, contractsDirectory: "")
                 .load().declarations.filter { $0.name != name }.flatMap { $0.operations.map(\.name) })
+        // Names that differ only in case or separators (`GetCase`, `get_case`) get a number.
         var seen: Set<String> = []
+        var used: Set<String> = []
         var named: [(name: String, wsdlOperation: String)] = []
         for operation in operations where seen.insert(operation.binding.name).inserted {
             var operationName = lowerCamelCase(operation.binding.name)
             if taken.contains(operationName) { operationName = lowerCamelCase(name + "-" + operation.binding.name) }
+            let stem = operationName
+            var counter = 2
+            while taken.contains(operationName) || used.contains(operationName) {
+                operationName = stem + String(counter)
+                counter += 1
+            }
+            used.insert(operationName)
             named.append((operationName, operation.binding.name))
         }
         let wsdlFolder = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent()
@@ -102,14 +111,15 @@ public struct WSDLImport: Sendable {
             name: name, source: source ?? path, wsdlFile: "\(name)/\(contract.files[0])", url: url, operation: first,
             operations: named, unsupported: contract.unsupported)
         do {
+            // Read every source first: with --overwrite the source may be the folder being replaced.
+            let sources = try contract.files.map { file in (file, try Data(contentsOf: wsdlFolder.appendingPathComponent(file))) }
             if options.overwrite, fileManager.fileExists(atPath: contractFolder.path) { try fileManager.removeItem(at: contractFolder) }
             try fileManager.createDirectory(at: root.appendingPathComponent("Adapters"), withIntermediateDirectories: true)
             var copied: [String] = []
-            for file in contract.files {
+            for (file, data) in sources {
                 let target = contractFolder.appendingPathComponent(file)
                 try fileManager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-                if fileManager.fileExists(atPath: target.path) { try fileManager.removeItem(at: target) }
-                try fileManager.copyItem(at: wsdlFolder.appendingPathComponent(file), to: target)
+                try data.write(to: target, options: .atomic)
                 copied.append("Contracts/\(name)/\(file)")
             }
             try Data(yaml.utf8).write(to: declarationURL, options: .atomic)
@@ -149,14 +159,27 @@ public struct WSDLImport: Sendable {
             func sameServer(_ other: URL) -> Bool { other.scheme == url.scheme && other.host == url.host && other.port == url.port }
             // wsdl:import first (WCF: `?wsdl=wsdl0`), merged so their schemas are found too.
             var wsdlDocuments: Set<String> = [url.absoluteString]
+            // A hostile server must not make the import fetch without end: bounded in documents and bytes.
+            var fetchedBytes = wsdlBytes.count
+            func fetchBounded(_ address: URL) async throws -> [UInt8] {
+                guard documents.count < Self.maximumDocuments else {
+                    throw Failure("\(address.absoluteString): more than \(Self.maximumDocuments) WSDL and schema documents; import from files instead")
+                }
+                let bytes = try await fetch(address)
+                fetchedBytes += bytes.count
+                guard fetchedBytes <= Self.maximumFetchedBytes else {
+                    throw Failure("\(address.absoluteString): the WSDL and its schemas exceed \(Self.maximumFetchedBytes >> 20) MB")
+                }
+                return bytes
+            }
             var imports = wsdl.imports.map { ($0, url.absoluteString) }
-            while !imports.isEmpty, documents.count < 64 {
+            while !imports.isEmpty {
                 let (reference, importer) = imports.removeFirst()
-                guard let importURL = URL(string: reference.location, relativeTo: URL(string: importer))?.absoluteURL, sameServer(importURL)
+                guard let importURL = URL(string: reference.location, relativeTo: URL(string: importer))?.absoluteURL.standardized, sameServer(importURL)
                 else { continue }
                 let key = importURL.absoluteString
                 if documents[key] == nil {
-                    let bytes = try await fetch(importURL)
+                    let bytes = try await fetchBounded(importURL)
                     documents[key] = (stagedName(importURL, folder: folder, taken: Set(documents.values.map(\.local)), kind: "wsdl"), bytes)
                     wsdlDocuments.insert(key)
                     let imported = try WSDL.parse(bytes, checkingReferences: false)
@@ -172,7 +195,7 @@ public struct WSDLImport: Sendable {
                 var missing: [URL] = []
                 _ = XMLSchemaSet(schemas: wsdl.schemas) { location, from in
                     let referrer = from ?? url.absoluteString
-                    guard let schemaURL = URL(string: location, relativeTo: URL(string: referrer))?.absoluteURL, sameServer(schemaURL)
+                    guard let schemaURL = URL(string: location, relativeTo: URL(string: referrer))?.absoluteURL.standardized, sameServer(schemaURL)
                     else { return nil }
                     guard let document = documents[schemaURL.absoluteString] else {
                         missing.append(schemaURL)
@@ -186,7 +209,7 @@ public struct WSDLImport: Sendable {
                 }
                 if missing.isEmpty { break }
                 for schemaURL in missing where documents[schemaURL.absoluteString] == nil {
-                    let bytes = try await fetch(schemaURL)
+                    let bytes = try await fetchBounded(schemaURL)
                     documents[schemaURL.absoluteString] = (stagedName(schemaURL, folder: folder, taken: Set(documents.values.map(\.local))), bytes)
                 }
             }
@@ -202,7 +225,10 @@ public struct WSDLImport: Sendable {
                 for (location, local) in importRewrites[address] ?? [:] {
                     bytes = rewritingLocation(location, to: local, attribute: "location", in: bytes)
                 }
-                let target = staging.appendingPathComponent(document.local)
+                let target = staging.appendingPathComponent(document.local).standardizedFileURL
+                guard target.path.hasPrefix(staging.standardizedFileURL.path + "/") else {
+                    throw Failure("\(address): would be written outside the import folder (\(document.local))")
+                }
                 try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try Data(bytes).write(to: target)
             }
@@ -219,7 +245,16 @@ public struct WSDLImport: Sendable {
     /// `schemas/Service.svc-xsd-xsd0.xsd`).
     static func stagedName(_ url: URL, folder: String, taken: Set<String>, kind: String = "xsd") -> String {
         let text = url.absoluteString
-        if text.hasPrefix(folder), url.query == nil, !text.dropFirst(folder.count).isEmpty { return String(text.dropFirst(folder.count)) }
+        if text.hasPrefix(folder), url.query == nil, url.fragment == nil {
+            let relative = String(text.dropFirst(folder.count))
+            let parts = relative.split(separator: "/", omittingEmptySubsequences: false)
+            // Only plain names below the folder keep their path (never `..`, `.`, empty or encoded parts).
+            if !relative.isEmpty, !taken.contains(relative),
+                parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." && !$0.contains("%") && !$0.contains("\\") })
+            {
+                return relative
+            }
+        }
         var stem = (url.lastPathComponent + (url.query.map { "-" + $0 } ?? ""))
             .map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" ? String($0) : "-" }.joined()
         if !stem.lowercased().hasSuffix("." + kind) { stem += "." + kind }
@@ -244,16 +279,22 @@ public struct WSDLImport: Sendable {
         return (Array(repeating: "..", count: base.count) + parts).joined(separator: "/")
     }
 
-    /// The document with `attribute="location"` (either quote, `&` written either way) naming `local` instead.
+    /// The document with `attribute="location"` (either quote, any spacing, `&` written either
+    /// way) naming `local` instead.
     static func rewritingLocation(_ location: String, to local: String, attribute: String, in bytes: [UInt8]) -> [UInt8] {
         var text = String(decoding: bytes, as: UTF8.self)
         for written in Set([location, location.replacingOccurrences(of: "&", with: "&amp;")]) {
-            for quote in ["\"", "'"] {
-                text = text.replacingOccurrences(of: " " + attribute + "=" + quote + written + quote, with: " " + attribute + "=" + quote + local + quote)
-            }
+            let pattern = "(\\s" + attribute + "\\s*=\\s*)([\"'])" + NSRegularExpression.escapedPattern(for: written) + "\\2"
+            guard let expression = try? NSRegularExpression(pattern: pattern) else { continue }
+            text = expression.stringByReplacingMatches(
+                in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "$1$2" + NSRegularExpression.escapedTemplate(for: local) + "$2")
         }
         return Array(text.utf8)
     }
+
+    /// The most documents (the WSDL, imported WSDLs, schemas) and bytes an import from an address fetches.
+    static let maximumDocuments = 256
+    static let maximumFetchedBytes = 64 << 20
 
     static func declaration(
         name: String, source: String, wsdlFile: String, url: String, operation first: WSDL.ResolvedOperation,
@@ -261,12 +302,12 @@ public struct WSDLImport: Sendable {
     ) -> String {
         func quoted(_ text: String) -> String { JSONWriter().string(.string(text)) }
         var lines = [
-            "# Written by `portage import wsdl \(source)`; edit freely (routes, GET with path parameters,",
+            "# Written by `portage import wsdl \(commentText(source))`; edit freely (routes, GET with path parameters,",
             "# `fields`, `errors` per fault) and check with `portage validate`.",
         ]
         if !unsupported.isEmpty {
             lines.append("# Not read from the WSDL (named here so nothing is dropped silently):")
-            lines += unsupported.map { "#   \($0)" }
+            lines += unsupported.map { "#   " + commentText("\($0)") }
         }
         lines += [
             "adapter: \(name)",
@@ -292,6 +333,11 @@ public struct WSDLImport: Sendable {
             ]
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Text for a YAML comment: a line break in a WSDL's text must not end the comment.
+    static func commentText(_ text: String) -> String {
+        String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F || $0 == "\u{2028}" || $0 == "\u{2029}" || $0 == "\u{85}" ? " " : Character($0) })
     }
 
     /// `checkVatService` → `check-vat-service`; `Get_Case` → `get-case`.
