@@ -221,6 +221,26 @@ struct WSDLImportTests {
         #expect(WSDLImport.commentText("line 3: xs:import a\nadapter: evil") == "line 3: xs:import a adapter: evil")
     }
 
+    /// Operation names that differ only in case or separators get distinct operationIds and routes.
+    @Test func nearlyEqualOperationNamesStayDistinct() async throws {
+        let echo = Self.wsdl(extraImport: "")
+        let twice = echo
+            .replacingOccurrences(of: "<portType name=\"EchoPortType\"><operation name=\"Echo\">", with: "<portType name=\"EchoPortType\"><operation name=\"echo_\"><input message=\"tns:EchoIn\"/><output message=\"tns:EchoOut\"/></operation><operation name=\"Echo\">")
+            .replacingOccurrences(of: "<binding name=\"EchoBinding\" type=\"tns:EchoPortType\">\n    <soap:binding style=\"document\" transport=\"http://schemas.xmlsoap.org/soap/http\"/>", with: "<binding name=\"EchoBinding\" type=\"tns:EchoPortType\">\n    <soap:binding style=\"document\" transport=\"http://schemas.xmlsoap.org/soap/http\"/><operation name=\"echo_\"><soap:operation soapAction=\"urn:echo2\"/><input><soap:body use=\"literal\"/></input><output><soap:body use=\"literal\"/></output></operation>")
+        try #require(twice != echo && twice.components(separatedBy: "operation name=\"echo_\"").count == 3, "the fixture gained a second operation")
+        let out = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        try FileManager.default.createDirectory(at: out.appendingPathComponent("types"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: out.appendingPathComponent("more"), withIntermediateDirectories: true)
+        try twice.write(to: out.appendingPathComponent("echo.wsdl"), atomically: true, encoding: .utf8)
+        try Self.typesSchema.write(to: out.appendingPathComponent("types/echo.xsd"), atomically: true, encoding: .utf8)
+        try Self.commonSchema.write(to: out.appendingPathComponent("more/common.xsd"), atomically: true, encoding: .utf8)
+        let output = try WSDLImport.importFile(out.appendingPathComponent("echo.wsdl").path, options: .init(name: "echo", outputDirectory: out.path))
+        #expect(Set(output.operations.map(\.name)) == ["echo", "echo2"], "\(output.operations)")
+        let document = try await Self.openAPI(of: out)
+        #expect(Set(document.allOperationIds) == ["echo", "echo2"])
+    }
+
     /// Importing again over the same folder the WSDL is read from keeps the contract.
     @Test func overwriteInPlaceKeepsTheSources() throws {
         let out = try Self.temporaryFolder()

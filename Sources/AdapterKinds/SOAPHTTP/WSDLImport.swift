@@ -324,10 +324,18 @@ public struct WSDLImport: Sendable {
             "contracts: { wsdl: \(quoted(wsdlFile)) }",
             "operations:",
         ]
+        var routes: Set<String> = []
         for operation in operations {
+            // The route follows the WSDL's name; one that differs only in case or separators gets a number.
+            var route = kebabCase(operation.wsdlOperation)
+            var counter = 2
+            while !routes.insert(route).inserted {
+                route = kebabCase(operation.wsdlOperation) + "-\(counter)"
+                counter += 1
+            }
             lines += [
                 "  \(operation.name):",
-                "    route: POST /v1/\(name)/\(kebabCase(operation.wsdlOperation))",
+                "    route: POST /v1/\(name)/\(route)",
                 "    operation: \(quoted(operation.wsdlOperation))",
                 "    summary: { en: \(quoted("Call \(operation.wsdlOperation)")), fr: \(quoted("Appeler \(operation.wsdlOperation)")) }",
             ]
