@@ -40,7 +40,7 @@ public struct SOAPContract: Sendable {
             }
             do {
                 let imported = try WSDL.parse(Array(bytes), checkingReferences: false)
-                wsdl.merge(imported)
+                wsdl.merge(imported, source: url.path)
                 pending += imported.imports.map { ($0, url) }
                 files.append(inside)
             } catch {
@@ -50,15 +50,14 @@ public struct SOAPContract: Sendable {
         if !wsdl.imports.isEmpty { wsdl.finishImports() }
         let base = wsdlURL.deletingLastPathComponent()
         var read: Set<String> = []
-        var schemas = XMLSchemaSet(schemas: wsdl.schemas) { location, from in
+        var schemas = XMLSchemaSet(schemas: wsdl.schemas, sources: wsdl.schemaSources) { location, from in
             guard !location.contains("://"), !location.hasPrefix("/") else {
                 refused.append(WSDL.Unsupported(
                     construct: "schemaLocation \(location)", line: 0,
                     reason: "only files beside the WSDL are read; download the schema into the contract folder"))
                 return nil
             }
-            // Relative to the document that names it: a schema it brought in, or else the WSDL —
-            // also for schemas inline in an imported WSDL's `types` (read from the root's folder).
+            // Relative to the document that names it: a schema, an imported WSDL, or the WSDL.
             let folder = from.map { URL(fileURLWithPath: $0).deletingLastPathComponent() } ?? base
             let url = folder.appendingPathComponent(location).standardizedFileURL
             guard let inside = relative(url, to: rootURL) else {

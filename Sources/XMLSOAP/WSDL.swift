@@ -104,6 +104,9 @@ public struct WSDL: Sendable {
     public var services: [Service] = []
     /// The `xs:schema` elements of `types`, with the namespaces in scope around them.
     public var schemas: [(schema: XMLElement, scope: NamespaceScope)] = []
+    /// Which document each of `schemas` sits in: nil for this one, the path or address of an
+    /// imported WSDL for its own (their locations are read relative to it).
+    public var schemaSources: [String?] = []
     public var unsupported: [Unsupported] = []
     /// `wsdl:import`s: other WSDL documents whose definitions complete this one (WCF splits its
     /// port type and messages into `?wsdl=wsdl0`). `SOAPContract` reads and merges them.
@@ -147,6 +150,7 @@ public struct WSDL: Sendable {
                 for schema in child.children {
                     if schema.name == "schema", schema.namespace == Self.schemaNamespace {
                         schemas.append((schema, inner.entering(schema)))
+                        schemaSources.append(nil)
                     } else {
                         unsupported.append(Unsupported(construct: schema.qualifiedName, line: schema.line, reason: "only XML Schema (xs:schema) types are read"))
                     }
@@ -201,13 +205,15 @@ public struct WSDL: Sendable {
         if imports.isEmpty, checkingReferences { checkReferences() }
     }
 
-    /// Adds an imported document's definitions (those already here are kept).
-    public mutating func merge(_ other: WSDL) {
+    /// Adds an imported document's definitions (those already here are kept); `source` names the
+    /// imported document, so locations in its schemas are read relative to it.
+    public mutating func merge(_ other: WSDL, source: String) {
         messages.merge(other.messages) { mine, _ in mine }
         portTypes.merge(other.portTypes) { mine, _ in mine }
         bindings.merge(other.bindings) { mine, _ in mine }
         services += other.services
         schemas += other.schemas
+        schemaSources += other.schemaSources.map { $0 ?? source }
         unsupported += other.unsupported
     }
 

@@ -111,9 +111,15 @@ public struct XMLSchemaSet: Sendable {
 
     /// Reads schemas; `resolve` is given a `schemaLocation` and the path of the document naming it
     /// (nil: the WSDL), and returns that document, or nil when it cannot or may not be read.
-    public init(schemas: [(schema: XMLElement, scope: NamespaceScope)], resolve: (_ location: String, _ from: String?) -> SchemaDocument?) {
+    /// `sources`: the document each inline schema sits in (`WSDL.schemaSources`; nil: the WSDL).
+    public init(
+        schemas: [(schema: XMLElement, scope: NamespaceScope)], sources: [String?] = [],
+        resolve: (_ location: String, _ from: String?) -> SchemaDocument?
+    ) {
         var seen: Set<String> = []
-        var pending = schemas.map { ($0.schema, $0.scope, String?.none, String?.none) }
+        var pending = schemas.enumerated().map { index, schema in
+            (schema.schema, schema.scope, String?.none, index < sources.count ? sources[index] : String?.none)
+        }
         while !pending.isEmpty {
             let (schema, scope, includedInto, path) = pending.removeFirst()
             let target = includedInto ?? schema.attribute("targetNamespace")

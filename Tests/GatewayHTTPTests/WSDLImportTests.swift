@@ -198,6 +198,10 @@ struct WSDLImportTests {
             "Contracts/registry/registry.wsdl", "Contracts/registry/schemas/Registry.svc-xsd-xsd0.xsd",
             "Contracts/registry/wsdl/Registry.svc-wsdl-wsdl0.wsdl",
         ])
+        let imported = try String(contentsOf: out.appendingPathComponent("Contracts/registry/wsdl/Registry.svc-wsdl-wsdl0.wsdl"), encoding: .utf8)
+        #expect(imported.contains("schemaLocation=\"../schemas/Registry.svc-xsd-xsd0.xsd\""), "relative to the imported WSDL itself")
+        let rootCopy = try String(contentsOf: out.appendingPathComponent("Contracts/registry/registry.wsdl"), encoding: .utf8)
+        #expect(rootCopy.contains("location=\"wsdl/Registry.svc-wsdl-wsdl0.wsdl\""))
         let document = try await Self.openAPI(of: out)
         #expect(document.paths["/v1/registry/find"]?.pathItemValue?.post?.requestBody != nil)
         let text = String(decoding: try JSONEncoder().encode(document), as: UTF8.self)

@@ -158,7 +158,6 @@ public struct WSDLImport: Sendable {
             var importRewrites: [String: [String: String]] = [:]
             func sameServer(_ other: URL) -> Bool { other.scheme == url.scheme && other.host == url.host && other.port == url.port }
             // wsdl:import first (WCF: `?wsdl=wsdl0`), merged so their schemas are found too.
-            var wsdlDocuments: Set<String> = [url.absoluteString]
             // A hostile server must not make the import fetch without end: bounded in documents and bytes.
             var fetchedBytes = wsdlBytes.count
             func fetchBounded(_ address: URL) async throws -> [UInt8] {
@@ -181,9 +180,8 @@ public struct WSDLImport: Sendable {
                 if documents[key] == nil {
                     let bytes = try await fetchBounded(importURL)
                     documents[key] = (stagedName(importURL, folder: folder, taken: Set(documents.values.map(\.local)), kind: "wsdl"), bytes)
-                    wsdlDocuments.insert(key)
                     let imported = try WSDL.parse(bytes, checkingReferences: false)
-                    wsdl.merge(imported)
+                    wsdl.merge(imported, source: key)
                     imports += imported.imports.map { ($0, key) }
                 }
                 if let target = documents[key], let referring = documents[importer] {
@@ -193,7 +191,7 @@ public struct WSDLImport: Sendable {
             }
             for _ in 0..<32 {
                 var missing: [URL] = []
-                _ = XMLSchemaSet(schemas: wsdl.schemas) { location, from in
+                _ = XMLSchemaSet(schemas: wsdl.schemas, sources: wsdl.schemaSources) { location, from in
                     let referrer = from ?? url.absoluteString
                     guard let schemaURL = URL(string: location, relativeTo: URL(string: referrer))?.absoluteURL.standardized, sameServer(schemaURL)
                     else { return nil }
@@ -215,11 +213,7 @@ public struct WSDLImport: Sendable {
             }
             for (address, document) in documents {
                 var bytes = document.bytes
-                // Schemas inside any WSDL's `types` are read relative to the imported-into WSDL
-                // (both here and by SOAPContract), so the root's rewrites apply to every WSDL.
-                let schemaRewrites = (rewrites[address] ?? [:]).merging(
-                    wsdlDocuments.contains(address) ? rewrites[url.absoluteString] ?? [:] : [:]) { mine, _ in mine }
-                for (location, local) in schemaRewrites {
+                for (location, local) in rewrites[address] ?? [:] {
                     bytes = rewritingLocation(location, to: local, attribute: "schemaLocation", in: bytes)
                 }
                 for (location, local) in importRewrites[address] ?? [:] {
