@@ -21,9 +21,13 @@ public struct ValueFacets: Sendable, Hashable {
     /// only XML Schema has (`\i`, `\c`, block names, class subtraction) or does not compile:
     /// such a pattern is left to the backend rather than guessed at.
     public static func regularExpression(forXMLSchemaPattern pattern: String) -> String? {
+        compiledExpression(forXMLSchemaPattern: pattern)?.pattern
+    }
+
+    /// The same, compiled (for checking values).
+    public static func compiledExpression(forXMLSchemaPattern pattern: String) -> NSRegularExpression? {
         guard !["\\i", "\\c", "\\I", "\\C", "\\p{Is", "\\P{Is", "-["].contains(where: pattern.contains) else { return nil }
-        let anchored = "^(?:" + pattern + ")$"
-        return (try? NSRegularExpression(pattern: anchored)) == nil ? nil : anchored
+        return try? NSRegularExpression(pattern: "^(?:" + pattern + ")$")
     }
 
     /// These facets restricting `base`'s further: each limit stated here wins, patterns add up.

@@ -50,29 +50,17 @@ public struct SOAPContract: Sendable {
         if !wsdl.imports.isEmpty { wsdl.finishImports() }
         let base = wsdlURL.deletingLastPathComponent()
         var read: Set<String> = []
-        var schemas = XMLSchemaSet(schemas: wsdl.schemas, sources: wsdl.schemaSources) { location, from in
+        let schemas = XMLSchemaSet(schemas: wsdl.schemas, sources: wsdl.schemaSources) { location, from in
             guard !location.contains("://"), !location.hasPrefix("/") else {
-                refused.append(WSDL.Unsupported(
-                    construct: "schemaLocation \(location)", line: 0,
-                    reason: "only files beside the WSDL are read; download the schema into the contract folder"))
-                return nil
+                return .refused("only files beside the WSDL are read; download the schema into the contract folder")
             }
             // Relative to the document that names it: a schema, an imported WSDL, or the WSDL.
             let folder = from.map { URL(fileURLWithPath: $0).deletingLastPathComponent() } ?? base
             let url = folder.appendingPathComponent(location).standardizedFileURL
-            guard let inside = relative(url, to: rootURL) else {
-                refused.append(WSDL.Unsupported(
-                    construct: "schemaLocation \(location)", line: 0, reason: "outside the contract folder \(rootURL.path)"))
-                return nil
-            }
-            guard let bytes = FileManager.default.contents(atPath: url.path) else { return nil }
+            guard let inside = relative(url, to: rootURL) else { return .refused("outside the contract folder \(rootURL.path)") }
+            guard let bytes = FileManager.default.contents(atPath: url.path) else { return .unreadable }
             if read.insert(url.path).inserted { files.append(inside) }
-            return XMLSchemaSet.SchemaDocument(path: url.path, bytes: Array(bytes))
-        }
-        // A refused location is named once, with why (not also as "could not be read").
-        let refusedLocations = Set(refused.map { $0.construct.replacingOccurrences(of: "schemaLocation ", with: "") })
-        schemas.unsupported.removeAll { entry in
-            ["xs:import ", "xs:include "].contains { entry.construct.hasPrefix($0) && refusedLocations.contains(String(entry.construct.dropFirst($0.count))) }
+            return .found(XMLSchemaSet.SchemaDocument(path: url.path, bytes: Array(bytes)))
         }
         var wsdlWithReasons = wsdl
         wsdlWithReasons.unsupported += refused

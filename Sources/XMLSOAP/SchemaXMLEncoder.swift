@@ -251,8 +251,8 @@ public struct SchemaXMLEncoder: Sendable {
             if let maximum = facets.maxLength, length > maximum { return "is longer than \(maximum) characters" }
         }
         for pattern in facets.patterns {
-            guard let expression = ValueFacets.regularExpression(forXMLSchemaPattern: pattern) else { continue }
-            if text.range(of: expression, options: .regularExpression) == nil { return "does not match the pattern \(pattern)" }
+            guard let expression = ValueFacets.compiledExpression(forXMLSchemaPattern: pattern) else { continue }
+            if expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil { return "does not match the pattern \(pattern)" }
         }
         guard numeric, let value = ExactDecimal(text) else { return nil }
         if let bound = facets.minimum.flatMap({ ExactDecimal($0) }), let order = compare(value, bound) {

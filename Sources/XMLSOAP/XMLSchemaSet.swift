@@ -103,18 +103,26 @@ public struct XMLSchemaSet: Sendable {
         }
     }
 
+    /// What looking up a `schemaLocation` found.
+    public enum Lookup: Sendable {
+        case found(SchemaDocument)
+        /// Not read on purpose (outside the contracts folder, a URL…), and why.
+        case refused(String)
+        case unreadable
+    }
+
     /// Reads schemas; `load` returns the bytes of a `schemaLocation` or nil. Every location is
     /// passed as written, for callers whose documents all sit in one folder.
     public init(schemas: [(schema: XMLElement, scope: NamespaceScope)], load: (String) -> [UInt8]? = { _ in nil }) {
-        self.init(schemas: schemas) { location, _ in load(location).map { SchemaDocument(path: location, bytes: $0) } }
+        self.init(schemas: schemas) { location, _ in load(location).map { .found(SchemaDocument(path: location, bytes: $0)) } ?? .unreadable }
     }
 
     /// Reads schemas; `resolve` is given a `schemaLocation` and the path of the document naming it
-    /// (nil: the WSDL), and returns that document, or nil when it cannot or may not be read.
+    /// (nil: the WSDL), and says what it found: the document, a refusal and its reason, or nothing readable.
     /// `sources`: the document each inline schema sits in (`WSDL.schemaSources`; nil: the WSDL).
     public init(
         schemas: [(schema: XMLElement, scope: NamespaceScope)], sources: [String?] = [],
-        resolve: (_ location: String, _ from: String?) -> SchemaDocument?
+        resolve: (_ location: String, _ from: String?) -> Lookup
     ) {
         var seen: Set<String> = []
         var pending = schemas.enumerated().map { index, schema in
@@ -129,7 +137,13 @@ public struct XMLSchemaSet: Sendable {
                 switch child.name {
                 case "import", "include":
                     guard let location = child.attribute("schemaLocation") else { continue }
-                    guard let document = resolve(location, path) else {
+                    let document: SchemaDocument
+                    switch resolve(location, path) {
+                    case .found(let found): document = found
+                    case .refused(let reason):
+                        unsupported.append(WSDL.Unsupported(construct: "xs:\(child.name) \(location)", line: child.line, reason: reason))
+                        continue
+                    case .unreadable:
                         unsupported.append(WSDL.Unsupported(construct: "xs:\(child.name) \(location)", line: child.line, reason: "the schema could not be read"))
                         continue
                     }

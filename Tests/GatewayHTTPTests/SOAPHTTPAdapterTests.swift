@@ -52,35 +52,46 @@ struct SOAPHTTPAdapterTests {
         }
     }
 
-    static func withGateway(url: String, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    /// A gateway loaded from one declaration (`adapter` names its file), written to a temporary
+    /// `Adapters` folder that is gone again once loaded; contracts from `contracts`.
+    static func loadGateway(_ yaml: String, adapter: String = "filing", contracts: String = Self.contracts) throws -> Gateway {
         let adapters = FileManager.default.temporaryDirectory.appendingPathComponent("portage-soap-kind-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: adapters, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: adapters) }
-        try """
-            adapter: filing
-            kind: soap-http
-            title: { en: Filing, fr: Déclarations }
-            endpoint: { url: "\(url)", read-timeout: 1s, connect-timeout: 500ms, max-response-bytes: 65536 }
-            contracts: { wsdl: tax-filing/TaxFilingStatus.wsdl }
-            operations:
-              getFiling:
-                route: GET /v1/filings/{clientId}/{taxYear}
-                operation: GetFilingStatus
-                summary: { en: A filing, fr: Une déclaration }
-                request: { ClientId: $path.clientId, TaxYear: $path.taxYear }
-                response:
-                  errors:
-                    ClientNotFound: { status: 404, code: client-not-found }
-                    Server.Busy: { status: 503, code: backend-busy, retryable: true }
-              checkFiling:
-                route: POST /v1/filings/checks
-                operation: GetFilingStatus
-                summary: { en: Check a filing, fr: Vérifier une déclaration }
-            """.write(to: adapters.appendingPathComponent("filing.yaml"), atomically: true, encoding: .utf8)
-        let logger = Logger(label: "soap-kind")
-        let gateway = try Gateway.load(
-            adaptersDirectory: adapters.path, contractsDirectory: contracts, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
-        try await gateway.makeApplication(port: 0, logger: logger).test(.router) { client in try await body(client) }
+        try yaml.write(to: adapters.appendingPathComponent("\(adapter).yaml"), atomically: true, encoding: .utf8)
+        return try Gateway.load(
+            adaptersDirectory: adapters.path, contractsDirectory: contracts, eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            logger: Logger(label: "soap-kind"))
+    }
+
+    /// The tax-filing adapter at `url`; `endpoint`: more endpoint keys (`read-timeout: 2s, tls: {…}`).
+    static func declaration(url: String, endpoint: String = "read-timeout: 1s, connect-timeout: 500ms, max-response-bytes: 65536") -> String {
+        """
+        adapter: filing
+        kind: soap-http
+        title: { en: Filing, fr: Déclarations }
+        endpoint: { url: "\(url)", \(endpoint) }
+        contracts: { wsdl: tax-filing/TaxFilingStatus.wsdl }
+        operations:
+          getFiling:
+            route: GET /v1/filings/{clientId}/{taxYear}
+            operation: GetFilingStatus
+            summary: { en: A filing, fr: Une déclaration }
+            request: { ClientId: $path.clientId, TaxYear: $path.taxYear }
+            response:
+              errors:
+                ClientNotFound: { status: 404, code: client-not-found }
+                Server.Busy: { status: 503, code: backend-busy, retryable: true }
+          checkFiling:
+            route: POST /v1/filings/checks
+            operation: GetFilingStatus
+            summary: { en: Check a filing, fr: Vérifier une déclaration }
+        """
+    }
+
+    static func withGateway(url: String, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let gateway = try loadGateway(declaration(url: url))
+        try await gateway.makeApplication(port: 0, logger: Logger(label: "soap-kind")).test(.router) { client in try await body(client) }
     }
 
     static func withBackend(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
@@ -209,11 +220,8 @@ struct SOAPHeaderTests {
             let answer = "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body><TradePrice xmlns=\"\(Self.stock)\"><price>12.5</price></TradePrice></soap:Body></soap:Envelope>"
             return HTTPServer.Response(status: 200, headers: [("Content-Type", "text/xml")], body: Array(answer.utf8))
         }
-        let adapters = FileManager.default.temporaryDirectory.appendingPathComponent("portage-soap-header-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: adapters, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: adapters) }
-        func declare(_ mappings: String) throws {
-            try """
+        func declaration(_ mappings: String) -> String {
+            """
                 adapter: quotes
                 kind: soap-http
                 title: { en: Quotes, fr: Cours }
@@ -225,29 +233,27 @@ struct SOAPHeaderTests {
                     operation: GetLastTradePrice
                     summary: { en: A quote, fr: Un cours }
                     request: { tickerSymbol: $path.symbol\(mappings) }
-                """.write(to: adapters.appendingPathComponent("quotes.yaml"), atomically: true, encoding: .utf8)
+                """
         }
         let contracts = Corpus.directory.appendingPathComponent("soap/wsdl").path
         let logger = Logger(label: "soap-header")
         do {
-            try declare(", header:Token.value: t0k3n, header:Authentication.username: gateway, header:Authentication.password: x")
-            let gateway = try Gateway.load(
-                adaptersDirectory: adapters.path, contractsDirectory: contracts, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            let gateway = try SOAPHTTPAdapterTests.loadGateway(
+                declaration(", header:Token.value: t0k3n, header:Authentication.username: gateway, header:Authentication.password: x"),
+                adapter: "quotes", contracts: contracts)
             try await gateway.makeApplication(port: 0, logger: logger).test(.router) { client in
                 let response = try await client.execute(uri: "/v1/quotes/ACME", method: .get)
                 #expect(response.status == .ok, "\(String(buffer: response.body))")
                 try #expect(JSONParser.parse(response.body.readableBytesView) == ["price": .number("12.5")])
             }
 
-            try declare(", header:Tokn.value: x")
+            let misspelt = declaration(", header:Tokn.value: x")
             #expect(throws: DeclarationErrors.self) {
-                _ = try Gateway.load(
-                    adaptersDirectory: adapters.path, contractsDirectory: contracts, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+                _ = try SOAPHTTPAdapterTests.loadGateway(misspelt, adapter: "quotes", contracts: contracts)
             }
             do {
-                _ = try Gateway.load(
-                    adaptersDirectory: adapters.path, contractsDirectory: contracts, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
-            } catch {
+                _ = try SOAPHTTPAdapterTests.loadGateway(misspelt, adapter: "quotes", contracts: contracts)
+            } catch let error as DeclarationErrors {
                 let text = error.problems.map(\.description).joined(separator: "\n")
                 #expect(text.contains("header:Authentication, header:Token"), "\(text)")
             }

@@ -56,33 +56,13 @@ struct SOAPHTTPTLSTests {
     }
 
     static func declaration(url: String, tls: String) -> String {
-        """
-        adapter: filing
-        kind: soap-http
-        title: { en: Filing, fr: Déclarations }
-        endpoint: { url: "\(url)", read-timeout: 2s\(tls.isEmpty ? "" : ", tls: \(tls)") }
-        contracts: { wsdl: tax-filing/TaxFilingStatus.wsdl }
-        operations:
-          getFiling:
-            route: GET /v1/filings/{clientId}/{taxYear}
-            operation: GetFilingStatus
-            summary: { en: A filing, fr: Une déclaration }
-            request: { ClientId: $path.clientId, TaxYear: $path.taxYear }
-        """
+        SOAPHTTPAdapterTests.declaration(url: url, endpoint: "read-timeout: 2s" + (tls.isEmpty ? "" : ", tls: \(tls)"))
     }
 
     /// The status and problem (or answer) of one call through a gateway with `tls` under its endpoint.
     static func call(port: Int, tls: String) async throws -> (HTTPResponse.Status, JSONValue) {
-        let adapters = FileManager.default.temporaryDirectory.appendingPathComponent("portage-tls-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: adapters, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: adapters) }
-        try declaration(url: "https://127.0.0.1:\(port)/filing-status", tls: tls)
-            .write(to: adapters.appendingPathComponent("filing.yaml"), atomically: true, encoding: .utf8)
-        let logger = Logger(label: "soap-tls")
-        let gateway = try Gateway.load(
-            adaptersDirectory: adapters.path, contractsDirectory: SOAPHTTPAdapterTests.contracts,
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
-        return try await gateway.makeApplication(port: 0, logger: logger).test(.router) { client in
+        let gateway = try SOAPHTTPAdapterTests.loadGateway(declaration(url: "https://127.0.0.1:\(port)/filing-status", tls: tls))
+        return try await gateway.makeApplication(port: 0, logger: Logger(label: "soap-tls")).test(.router) { client in
             let response = try await client.execute(uri: "/v1/filings/10000001/2024", method: .get)
             return (response.status, try JSONParser.parse(response.body.readableBytesView))
         }
@@ -137,16 +117,10 @@ struct SOAPHTTPTLSTests {
             ("https://127.0.0.1:9/x", "{ certificate-file: \(pki.path)/client.pem, private-key-file: \(pki.path)/server.key }", "does not fit together"),
         ]
         for (url, tls, message) in cases {
-            let adapters = FileManager.default.temporaryDirectory.appendingPathComponent("portage-tls-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: adapters, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: adapters) }
-            try Self.declaration(url: url, tls: tls).write(to: adapters.appendingPathComponent("filing.yaml"), atomically: true, encoding: .utf8)
             do {
-                _ = try Gateway.load(
-                    adaptersDirectory: adapters.path, contractsDirectory: SOAPHTTPAdapterTests.contracts,
-                    eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "soap-tls"))
+                _ = try SOAPHTTPAdapterTests.loadGateway(Self.declaration(url: url, tls: tls))
                 Issue.record("accepted: \(tls)")
-            } catch {
+            } catch let error as DeclarationErrors {
                 let text = error.problems.map(\.description).joined(separator: "\n")
                 #expect(text.contains(message), "\(text)")
                 #expect(text.contains("endpoint.tls"), "the key path is named: \(text)")
