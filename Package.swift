@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", from: "6.4.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -50,8 +51,15 @@ let package = Package(
         ),
         .target(name: "Resilience", dependencies: ["GatewayCore"]),
         .target(
+            name: "Store",
+            dependencies: ["GatewayCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
             name: "AdapterKinds",
-            dependencies: ["GatewayCore", "FixedWidth", "XMLSOAP", "Transports", "Resilience"]
+            dependencies: [
+                "GatewayCore", "FixedWidth", "XMLSOAP", "Transports", "Resilience", "Store",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "GatewayHTTP",
@@ -66,7 +74,7 @@ let package = Package(
         .target(
             name: "DemoBackends",
             dependencies: [
-                "GatewayCore", "FixedWidth", "XMLSOAP", "GatewayTesting",
+                "GatewayCore", "FixedWidth", "XMLSOAP", "GatewayTesting", "Transports",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -114,7 +122,7 @@ let package = Package(
                 "GatewayHTTP", "GatewayTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
-            exclude: ["COBOL", "Fixtures", "SOAP"]
+            exclude: ["Batch", "COBOL", "Fixtures", "SOAP"]
         ),
     ]
 )

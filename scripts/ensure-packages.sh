@@ -17,8 +17,8 @@ ensure_packages() {
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# What building needs beyond the Swift toolchain: libxml2's headers (the XML/SOAP module).
-BUILD_PACKAGES=(libxml2-dev)
+# What building needs beyond the Swift toolchain: libxml2's headers (the XML/SOAP module), SQLite's (the batch journal, through GRDB).
+BUILD_PACKAGES=(libxml2-dev libsqlite3-dev)
 # What the tests need: GnuCOBOL for the real COBOL backend, curl and python3 for the command-line smoke test,
 # PHP (cli, soap, xml for DOM) and spyne for the real SOAP backends, openssl for the TLS tests' certificates.
 TEST_PACKAGES=("${BUILD_PACKAGES[@]}" gnucobol3 curl python3 openssl php-cli php-soap php-xml python3-spyne)

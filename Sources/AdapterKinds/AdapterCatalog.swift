@@ -5,6 +5,7 @@ public enum AdapterCatalog {
     public static let kinds: [any AdapterKind] = [
         FixedWidthTCPKind(),
         SOAPHTTPKind(),
+        BatchFileKind(),
     ]
 
     public static func kind(named name: String) -> (any AdapterKind)? {

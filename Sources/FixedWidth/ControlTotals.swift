@@ -199,7 +199,7 @@ struct ControlTotals {
         return findings
     }
 
-    private static func holds(_ conditions: [(field: String, values: Set<String>)], _ object: JSONObject) -> Bool {
+    static func holds(_ conditions: [(field: String, values: Set<String>)], _ object: JSONObject) -> Bool {
         conditions.allSatisfy { condition in
             let path = FileLayout.FieldPath(recordType: "", members: condition.field.split(separator: ".").map(String.init))
             guard let text = path.values(in: object).first?.scalarText else { return false }

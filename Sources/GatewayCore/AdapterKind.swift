@@ -42,11 +42,14 @@ public struct OperationSchema: Sendable {
     /// The whole JSON request body, when the operation takes one as it is (not member by member).
     public var body: ValueSchema?
     public var response: ValueSchema
+    /// The HTTP status of a successful answer (202 for an accepted job).
+    public var status: Int
 
-    public init(inputs: [String: ValueSchema], body: ValueSchema? = nil, response: ValueSchema) {
+    public init(inputs: [String: ValueSchema], body: ValueSchema? = nil, response: ValueSchema, status: Int = 200) {
         self.inputs = inputs
         self.body = body
         self.response = response
+        self.status = status
     }
 }
 

@@ -39,6 +39,12 @@ public struct DeclarationNode: Sendable {
         }
     }
 
+    /// The items of a list node, nil for any other node.
+    public var sequence: [DeclarationNode]? {
+        if case .sequence(let items) = content { return items }
+        return nil
+    }
+
     public var scalar: String? {
         if case .scalar(let text) = content { return text }
         return nil

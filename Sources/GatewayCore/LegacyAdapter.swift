@@ -8,18 +8,21 @@ public struct AdapterRequest: Sendable {
     public var path: [String: String]
     public var query: [String: String]
     public var body: JSONValue?
+    /// The request headers an adapter may act on (`idempotency-key`), lower-cased names.
+    public var headers: [String: String]
     /// When the whole call must be over; the resilience layer sets it from the declared timeout.
     public var deadline: NIODeadline
     public var correlationId: String
 
     public init(
         operation: String, path: [String: String] = [:], query: [String: String] = [:], body: JSONValue? = nil,
-        deadline: NIODeadline = .distantFuture, correlationId: String
+        headers: [String: String] = [:], deadline: NIODeadline = .distantFuture, correlationId: String
     ) {
         self.operation = operation
         self.path = path
         self.query = query
         self.body = body
+        self.headers = headers
         self.deadline = deadline
         self.correlationId = correlationId
     }
@@ -41,11 +44,19 @@ public struct AdapterRequest: Sendable {
 public struct AdapterResponse: Sendable {
     public var status: Int
     public var body: JSONValue
+    /// Headers to send with the answer (`Location` of an accepted job, `Retry-After`).
+    public var headers: [(name: String, value: String)]
 
-    public init(status: Int = 200, body: JSONValue) {
+    public init(status: Int = 200, body: JSONValue, headers: [(name: String, value: String)] = []) {
         self.status = status
         self.body = body
+        self.headers = headers
     }
+}
+
+extension AdapterRequest {
+    /// Request headers passed on to adapters; others stay in the HTTP layer.
+    public static let forwardedHeaders = ["idempotency-key"]
 }
 
 /// One backend, reached through one adapter kind. Implementations own their transport (pools and

@@ -89,8 +89,10 @@ struct OpenAPIBuilder: Sendable {
             }
         }
         var responses: OpenAPI.Response.Map = [
-            200: .response(OpenAPI.Response(
-                description: language == .fr ? "Réponse du système patrimonial" : "The legacy system's answer",
+            .status(code: schema?.status ?? 200): .response(OpenAPI.Response(
+                description: schema?.status == 202
+                    ? (language == .fr ? "Accepté : la tâche est enregistrée" : "Accepted: the job is recorded")
+                    : (language == .fr ? "Réponse du système patrimonial" : "The legacy system's answer"),
                 content: [.json: .content(OpenAPI.Content(schema: schema.map { jsonSchema($0.response) } ?? .object))])),
         ]
         let problem = OpenAPI.Content(schema: .reference(.component(named: "Problem")))

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayCore
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -47,10 +48,18 @@ struct OperationResponder: HTTPResponder {
                 }
             }
         }
+        var headers: [String: String] = [:]
+        for name in AdapterRequest.forwardedHeaders {
+            if let field = HTTPField.Name(name), let value = request.headers[field] { headers[name] = value }
+        }
         let call = AdapterRequest(
-            operation: operation.name, path: path, query: query, body: body, correlationId: context.correlationId)
+            operation: operation.name, path: path, query: query, body: body, headers: headers, correlationId: context.correlationId)
         let answer = try await pipeline(call, context.logger)
-        return Self.json(answer.body, status: answer.status)
+        var response = Self.json(answer.body, status: answer.status)
+        for (name, value) in answer.headers {
+            if let field = HTTPField.Name(name) { response.headers.append(HTTPField(name: field, value: value)) }
+        }
+        return response
     }
 
     static func json(_ value: JSONValue, status: Int = 200) -> Response {

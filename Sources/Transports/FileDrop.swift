@@ -29,6 +29,12 @@ public struct FileDrop: Sendable {
 
         public var reason: Reason
         public var path: String
+
+        public init(reason: Reason, path: String) {
+            self.reason = reason
+            self.path = path
+        }
+
         public var description: String {
             switch reason {
             case .noSpace: return "\(path): no space left on the device"
@@ -61,8 +67,16 @@ public struct FileDrop: Sendable {
     }
 
     private func writeAtomically(_ bytes: [UInt8], as name: String) throws(Failure) {
+        try stage(bytes, as: name)
+        try publish(name)
+    }
+
+    /// The first half of an atomic write: `bytes` written in full and flushed under the temporary
+    /// name, invisible to readers. A crash after this leaves the temporary file, which tells a
+    /// restart that `publish` is still to do. On failure nothing is left behind.
+    public func stage(_ bytes: [UInt8], as name: String) throws(Failure) {
+        guard Self.isPlainName(name) else { throw Failure(reason: .invalidName, path: directory + "/" + name) }
         let temporary = directory + "/" + Self.temporaryName(for: name)
-        let final = directory + "/" + name
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw Self.failure(errno, temporary) }
         var written = 0
@@ -79,16 +93,90 @@ public struct FileDrop: Sendable {
         }
         if failure == nil, fsync(descriptor) != 0 { failure = Self.failure(errno, temporary) }
         if close(descriptor) != 0, failure == nil { failure = Self.failure(errno, temporary) }
-        if failure == nil, rename(temporary, final) != 0 { failure = Self.failure(errno, final) }
         if let failure {
             unlink(temporary)
             throw failure
         }
-        // The rename itself must survive a crash: flush the directory.
-        let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directoryDescriptor >= 0 {
-            _ = fsync(directoryDescriptor)
-            close(directoryDescriptor)
+    }
+
+    /// The second half: the staged file renamed into place and the directory flushed, so the
+    /// rename itself survives a crash.
+    public func publish(_ name: String) throws(Failure) {
+        let temporary = directory + "/" + Self.temporaryName(for: name)
+        let final = directory + "/" + name
+        if rename(temporary, final) != 0 {
+            let failure = Self.failure(errno, final)
+            unlink(temporary)
+            throw failure
+        }
+        syncDirectory()
+    }
+
+    /// Whether `name` is staged (written under its temporary name, not yet published).
+    public func isStaged(_ name: String) -> Bool {
+        access(directory + "/" + Self.temporaryName(for: name), F_OK) == 0
+    }
+
+    public func contains(_ name: String) -> Bool {
+        access(directory + "/" + name, F_OK) == 0
+    }
+
+    /// Removes `name` (and whatever was staged under it); a missing file is not an error.
+    public func remove(_ name: String) {
+        unlink(directory + "/" + name)
+        unlink(directory + "/" + Self.temporaryName(for: name))
+    }
+
+    /// The whole content of `name`.
+    public func read(_ name: String) throws(Failure) -> [UInt8] {
+        let path = directory + "/" + name
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw Self.failure(errno, path) }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Self.failure(errno, path)
+            }
+            if count == 0 { return bytes }
+            bytes += chunk[0..<count]
+        }
+    }
+
+    /// Moves `name` into `destination` under `newName` (default: the same name), replacing a file
+    /// of that name there. Across file systems the file is copied, flushed, then removed here.
+    public func move(_ name: String, to destination: FileDrop, as newName: String? = nil) throws(Failure) {
+        let source = directory + "/" + name
+        let target = newName ?? name
+        if rename(source, destination.directory + "/" + target) == 0 {
+            destination.syncDirectory()
+            syncDirectory()
+            return
+        }
+        guard errno == EXDEV else { throw Self.failure(errno, source) }
+        try destination.stage(try read(name), as: target)
+        try destination.publish(target)
+        unlink(source)
+        syncDirectory()
+    }
+
+    func syncDirectory() {
+        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if descriptor >= 0 {
+            _ = fsync(descriptor)
+            close(descriptor)
+        }
+    }
+
+    /// Creates the directory (and its parents) when missing.
+    public func create() throws(Failure) {
+        let bytes = Array(directory.utf8)
+        for end in bytes.indices where end > 0 && (bytes[end] == UInt8(ascii: "/") || end == bytes.count - 1) {
+            let path = String(decoding: bytes[...(bytes[end] == UInt8(ascii: "/") ? end - 1 : end)], as: UTF8.self)
+            if mkdir(path, 0o755) != 0, errno != EEXIST { throw Self.failure(errno, path) }
         }
     }
 
@@ -137,7 +225,8 @@ public struct FileStabilityTracker: Sendable {
     public let doneMarker: String?
     public let quietPeriod: Duration
     private var seen: [String: (size: Int64, modified: Int64, since: ContinuousClock.Instant)] = [:]
-    private var delivered: Set<String> = []
+    /// Files already reported, with the size and time they had then.
+    private var delivered: [String: (size: Int64, modified: Int64)] = [:]
 
     public init(doneMarker: String? = nil, quietPeriod: Duration = .seconds(2)) {
         self.doneMarker = doneMarker
@@ -145,13 +234,19 @@ public struct FileStabilityTracker: Sendable {
     }
 
     /// The files that became ready with this listing, in name order; each is reported once
-    /// (until it disappears from the listings, so a file of the same name written later counts again).
+    /// (a file of the same name written later — it disappeared from a listing, or its size or
+    /// time changed — counts again).
     public mutating func ready(in listing: [FileDrop.Entry], at now: ContinuousClock.Instant) -> [String] {
         let names = Set(listing.map(\.name))
-        delivered.formIntersection(names)
+        delivered = delivered.filter { names.contains($0.key) }
+        for entry in listing {
+            if let before = delivered[entry.name], before.size != entry.size || before.modified != entry.modified {
+                delivered[entry.name] = nil
+            }
+        }
         seen = seen.filter { names.contains($0.key) }
         var ready: [String] = []
-        for entry in listing where !delivered.contains(entry.name) {
+        for entry in listing where delivered[entry.name] == nil {
             if let doneMarker {
                 guard !entry.name.hasSuffix(doneMarker), names.contains(entry.name + doneMarker) else { continue }
                 ready.append(entry.name)
@@ -163,7 +258,7 @@ public struct FileStabilityTracker: Sendable {
                 seen[entry.name] = (entry.size, entry.modified, now)
             }
         }
-        delivered.formUnion(ready)
+        for entry in listing where ready.contains(entry.name) { delivered[entry.name] = (entry.size, entry.modified) }
         return ready
     }
 }

@@ -131,9 +131,11 @@ public final class HTTPTransport: Sendable {
         }
     }
 
-    /// One POST to the configured address; the answer of any status, or why none came.
-    public func post(_ body: [UInt8], headers: [(name: String, value: String)], deadline: NIODeadline) async throws(TransportError) -> Answer {
-        var request = HTTPClientRequest(url: configuration.url)
+    /// One POST to the configured address (or to `url`); the answer of any status, or why none came.
+    public func post(
+        _ body: [UInt8], to url: String? = nil, headers: [(name: String, value: String)], deadline: NIODeadline
+    ) async throws(TransportError) -> Answer {
+        var request = HTTPClientRequest(url: url ?? configuration.url)
         request.method = .POST
         for header in headers { request.headers.add(name: header.name, value: header.value) }
         request.body = .bytes(ByteBuffer(bytes: body))

@@ -26,8 +26,8 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logger = JSONLogHandler.bootstrap(level: logLevel)
         let gateway = try GatewayRunner.load(directories, logger: logger)
-        try await GatewayRunner.run(gateway, host: host, port: port, shutdownTimeout: shutdownTimeout, logger: logger) { _ in
-            logger.info("listening", metadata: ["url": "http://\(host):\(port)"])
+        try await GatewayRunner.run(gateway, host: host, port: port, shutdownTimeout: shutdownTimeout, logger: logger) { bound in
+            logger.info("listening", metadata: ["url": "http://\(host):\(bound)"])
         }
     }
 }

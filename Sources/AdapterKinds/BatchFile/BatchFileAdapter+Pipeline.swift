@@ -1,0 +1,146 @@
+import FixedWidth
+import Foundation
+import GatewayCore
+import Store
+import Transports
+
+extension BatchFileAdapter {
+    /// One pass: move every open job one or more steps on, pick up complete files from the
+    /// outbox, send due callbacks. A problem (full disk, unwritable inbox) is logged, shown in
+    /// `/status` and retried on the next pass; nothing is lost.
+    func runPipeline() async {
+        guard let store = state.withLock({ $0.store }) else { return }
+        var problem: String?
+        do {
+            let listing = try outbox.list()
+            if configuration.jobs != nil { try await advanceJobs(store, outboxNames: Set(listing.map(\.name))) }
+            try await collect(listing, store: store)
+            if configuration.jobs != nil { try await sendCallbacks(store) }
+        } catch let error as FileDrop.Failure {
+            problem = error.description
+        } catch let error as StoreError {
+            problem = "journal: \(error.message)"
+        } catch {
+            problem = "\(error)"
+        }
+        if let problem { logger.error("batch pipeline problem", metadata: ["problem": "\(problem)"]) }
+        let finished = now()
+        state.withLock {
+            $0.lastProblem = problem
+            $0.lastRun = finished
+        }
+    }
+
+    func advanceJobs(_ store: any BatchStore, outboxNames: Set<String>) async throws {
+        for var job in try await store.openJobs(adapter: declaration.name) {
+            while true {
+                let step = job.nextStep(
+                    now: now(), isStaged: inbox.isStaged(job.requestFile),
+                    isInInbox: inbox.contains(job.requestFile) && !outboxNames.contains(job.responseFile))
+                switch step {
+                case .none:
+                    break
+                case .stage:
+                    guard let bytes = try await store.requestFile(adapter: declaration.name, id: job.id) else {
+                        job = job.answered(resultCount: 0, failure: #"{"reason":"the request file was lost from the journal"}"#, at: now())
+                        try await store.update(job)
+                        break
+                    }
+                    try inbox.stage(bytes, as: job.requestFile)
+                    job = job.staged()
+                    try await store.update(job)
+                    continue
+                case .publish, .recordPublished:
+                    if step == .publish { try inbox.publish(job.requestFile) }
+                    if let marker = configuration.doneMarker, inbox.contains(job.requestFile), !inbox.contains(job.requestFile + marker) {
+                        try inbox.write([], as: job.requestFile + marker)
+                    }
+                    job = job.submitted(at: now())
+                    try await store.update(job)
+                    logger.info("submitted job", metadata: ["job": "\(job.id)", "file": "\(job.requestFile)"])
+                    continue
+                case .recordProcessing:
+                    job = job.processing(at: now())
+                    try await store.update(job)
+                case .expire:
+                    if job.state == .accepted || job.state == .staged { inbox.remove(job.requestFile) }
+                    job = job.expired(at: now())
+                    try await store.update(job)
+                    logger.warning("job expired", metadata: ["job": "\(job.id)"])
+                }
+                break
+            }
+        }
+    }
+
+    /// Complete files in the outbox: response files applied to their jobs, extract files loaded,
+    /// anything else moved to `error/` with its reason.
+    func collect(_ listing: [FileDrop.Entry], store: any BatchStore) async throws {
+        let ready = state.withLock { $0.tracker.ready(in: listing, at: .now) }
+        let fingerprints = Dictionary(listing.map { ($0.name, "\($0.size):\($0.modified)") }, uniquingKeysWith: { a, _ in a })
+        for name in ready {
+            if let marker = configuration.doneMarker, name.hasSuffix(marker) { continue }
+            let fingerprint = fingerprints[name]
+            if let handled = try await store.handledFile(adapter: declaration.name, name: name) {
+                if handled.fingerprint == fingerprint {
+                    // Applied before a crash, not yet moved away: move it now, never apply it again.
+                    try moveAway(name, outcome: handled.outcome, reason: handled.reason)
+                } else {
+                    try await reject(name, reason: "duplicate: a file named \(name) was already handled", store: store, fingerprint: fingerprint)
+                }
+                continue
+            }
+            if let jobs = configuration.jobs, let id = jobs.responseFile.match(name) {
+                try await receiveResponse(name, jobId: id, jobs: jobs, store: store, fingerprint: fingerprint)
+            } else if let extract = configuration.extract, extract.file.match(name) != nil {
+                try await loadExtract(name, extract: extract, store: store, fingerprint: fingerprint)
+            } else {
+                try await reject(
+                    name, reason: "unexpected file name: it matches no declared response or extract file", store: store, fingerprint: fingerprint)
+            }
+        }
+    }
+
+    func receiveResponse(
+        _ name: String, jobId: String, jobs: BatchFileConfiguration.Jobs, store: any BatchStore, fingerprint: String?
+    ) async throws {
+        guard let job = try await store.job(adapter: declaration.name, id: jobId) else {
+            try await reject(name, reason: "no job \(jobId): the file answers a job this gateway never submitted", store: store, fingerprint: fingerprint)
+            return
+        }
+        guard !job.hasResponse else {
+            try await reject(name, reason: "duplicate: job \(jobId) already read its response file", store: store, fingerprint: fingerprint)
+            return
+        }
+        let bytes = try outbox.read(name)
+        let (results, failure) = jobs.readResponse(bytes)
+        let failureText = failure.map { String(decoding: JSONWriter().bytes(.object($0)), as: UTF8.self) }
+        let answered = job.answered(resultCount: results.count, failure: failureText, at: now())
+        let outcome: HandledFile.Outcome = failure == nil ? .archived : .rejected
+        let reason = failure?["message"]?.scalarText
+        try await store.finish(answered, results: results, file: HandledFile(
+            adapter: declaration.name, name: name, outcome: outcome, reason: reason, jobId: job.id, handledAt: now(),
+            fingerprint: fingerprint))
+        try moveAway(name, outcome: outcome, reason: reason)
+        logger.info("read response file", metadata: [
+            "job": "\(job.id)", "state": "\(answered.state.rawValue)", "results": "\(results.count)",
+        ])
+    }
+
+    /// Records `name` as rejected, then moves it to `error/` with a `.reason.txt` beside it.
+    func reject(_ name: String, reason: String, store: any BatchStore, fingerprint: String?) async throws {
+        try await store.record(HandledFile(
+            adapter: declaration.name, name: name, outcome: .rejected, reason: reason, handledAt: now(), fingerprint: fingerprint))
+        try moveAway(name, outcome: .rejected, reason: reason)
+        logger.warning("rejected file", metadata: ["file": "\(name)", "reason": "\(reason)"])
+    }
+
+    func moveAway(_ name: String, outcome: HandledFile.Outcome, reason: String?) throws {
+        let destination = outcome == .archived ? archive : rejected
+        if outcome == .rejected {
+            try rejected.write(Array("\(reason ?? "rejected")\n".utf8), as: name + ".reason.txt")
+        }
+        if outbox.contains(name) { try outbox.move(name, to: destination) }
+        if let marker = configuration.doneMarker, outbox.contains(name + marker) { outbox.remove(name + marker) }
+    }
+}
