@@ -119,8 +119,10 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "DemoBackends", "AdapterKinds", "Transports", "CorpusSupport",
-                "GatewayHTTP", "GatewayTesting",
+                "GatewayHTTP", "GatewayTesting", "GatewayCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             exclude: ["Batch", "COBOL", "Fixtures", "SOAP"]
         ),

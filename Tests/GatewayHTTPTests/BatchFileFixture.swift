@@ -87,10 +87,3 @@ extension TestClientProtocol {
     }
 }
 
-extension JSONValue {
-    /// An item of an array value.
-    subscript(index: Int) -> JSONValue? {
-        if case .array(let items) = self, items.indices.contains(index) { return items[index] }
-        return nil
-    }
-}

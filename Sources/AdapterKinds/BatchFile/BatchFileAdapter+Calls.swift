@@ -59,6 +59,7 @@ extension BatchFileAdapter {
         }
         switch outcome {
         case .accepted(let job):
+            CrashPoint.afterAccept.reached()
             logger.info("accepted job", metadata: ["job": "\(job.id)", "items": "\(job.itemCount)"])
             wake()
             return answer(job, status: 202)

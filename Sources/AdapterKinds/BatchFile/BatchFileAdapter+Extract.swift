@@ -58,6 +58,7 @@ extension BatchFileAdapter {
             }
             if failure == nil { take(decoder.finish()) }
             if failure == nil, !batch.isEmpty { try await store.addExtractRecords(batch, to: generation) }
+            CrashPoint.midIngest.reached()
         } catch let error as StoreError where error.reason == .duplicate {
             failure = "a key appears twice in the extract (\(extract.key) must identify one record)"
         } catch let error as StoreError {
@@ -76,6 +77,7 @@ extension BatchFileAdapter {
         }
         generation.recordCount = seenKeys
         try await store.publishExtract(generation, file: file)
+        CrashPoint.afterIngest.reached()
         try moveAway(name, outcome: .archived, reason: nil)
         state.withLock { $0.extractLoads += 1 }
         logger.info("extract loaded", metadata: [

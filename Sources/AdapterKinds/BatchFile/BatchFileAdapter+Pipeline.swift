@@ -46,17 +46,26 @@ extension BatchFileAdapter {
                         try await store.update(job)
                         break
                     }
+                    if CrashPoint.armed == .midWrite {
+                        try inbox.stage(Array(bytes.prefix(bytes.count / 2)), as: job.requestFile)
+                        CrashPoint.midWrite.reached()
+                    }
                     try inbox.stage(bytes, as: job.requestFile)
+                    CrashPoint.afterStage.reached()
                     job = job.staged()
                     try await store.update(job)
                     continue
                 case .publish, .recordPublished:
-                    if step == .publish { try inbox.publish(job.requestFile) }
+                    if step == .publish {
+                        try inbox.publish(job.requestFile)
+                        CrashPoint.afterPublish.reached()
+                    }
                     if let marker = configuration.doneMarker, inbox.contains(job.requestFile), !inbox.contains(job.requestFile + marker) {
                         try inbox.write([], as: job.requestFile + marker)
                     }
                     job = job.submitted(at: now())
                     try await store.update(job)
+                    CrashPoint.afterSubmit.reached()
                     logger.info("submitted job", metadata: ["job": "\(job.id)", "file": "\(job.requestFile)"])
                     continue
                 case .recordProcessing:
@@ -118,9 +127,11 @@ extension BatchFileAdapter {
         let answered = job.answered(resultCount: results.count, failure: failureText, at: now())
         let outcome: HandledFile.Outcome = failure == nil ? .archived : .rejected
         let reason = failure?["message"]?.scalarText
+        CrashPoint.midPickup.reached()
         try await store.finish(answered, results: results, file: HandledFile(
             adapter: declaration.name, name: name, outcome: outcome, reason: reason, jobId: job.id, handledAt: now(),
             fingerprint: fingerprint))
+        CrashPoint.afterPickup.reached()
         try moveAway(name, outcome: outcome, reason: reason)
         logger.info("read response file", metadata: [
             "job": "\(job.id)", "state": "\(answered.state.rawValue)", "results": "\(results.count)",

@@ -1,0 +1,84 @@
+import AsyncHTTPClient
+import Foundation
+import GatewayCore
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// `portage serve` as a child process, so that a test can kill it with SIGKILL and start it again
+/// over the same journal and drop directories.
+final class GatewayProcess: @unchecked Sendable {
+    /// The `portage` built beside the test bundle (`swift build --build-tests` builds both).
+    static var executable: String {
+        if let path = ProcessInfo.processInfo.environment["PORTAGE_BINARY"] { return path }
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("portage").path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug/portage").path
+    }
+
+    let process: Process
+    let base: String
+
+    /// Starts the gateway and waits (30 s at most) for its "listening" log line; `environment` is added to ours.
+    init(adapters: String, contracts: String, environment: [String: String] = [:]) throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = ["serve", "--adapters", adapters, "--contracts", contracts, "--port", "0", "--log-level", "info"]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let log = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = log
+        let text = Mutex("")
+        // Drained for the process's whole life, so it never blocks on a full pipe.
+        log.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+        }
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while true {
+            if let match = text.withLock({ $0.firstMatch(of: /"url":"(http:\/\/127\.0\.0\.1:[0-9]+)"/) }) {
+                base = String(match.1)
+                break
+            }
+            guard process.isRunning, Date() < deadline else {
+                if process.isRunning { process.terminate() }
+                throw PayBatchSpooler.Failure("portage serve did not start listening: \(text.withLock { $0 })")
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+    }
+
+    /// Waits until the process has ended; true when it was killed by SIGKILL.
+    func waitForKill(timeout: Duration = .seconds(20)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        guard !process.isRunning else { return false }
+        return process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL
+    }
+
+    func stop() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+
+    /// One request; nil when no answer came (the gateway died mid-request).
+    func request(_ path: String, method: HTTPMethod = .GET, body: String? = nil, headers: [(String, String)] = []) async -> (status: Int, json: JSONValue, location: String?)? {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let bytes = try await response.body.collect(upTo: 1 << 24)
+            let json = (try? JSONParser.parse(Array(bytes.readableBytesView))) ?? .null
+            return (Int(response.status.code), json, response.headers.first(name: "Location"))
+        } catch {
+            return nil
+        }
+    }
+}
