@@ -37,10 +37,11 @@ let package = Package(
             name: "XMLSOAP",
             dependencies: ["GatewayCore", "CLibXML2", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(
             name: "Transports",
             dependencies: [
-                "GatewayCore",
+                "GatewayCore", "CCurl",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),

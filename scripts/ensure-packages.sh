@@ -17,10 +17,10 @@ ensure_packages() {
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# What building needs beyond the Swift toolchain: libxml2's headers (the XML/SOAP module), SQLite's (the batch journal, through GRDB).
-BUILD_PACKAGES=(libxml2-dev libsqlite3-dev)
+# What building needs beyond the Swift toolchain: libxml2's headers (the XML/SOAP module), SQLite's (the batch journal, through GRDB), libcurl's (SFTP drop directories).
+BUILD_PACKAGES=(libxml2-dev libsqlite3-dev libcurl4-openssl-dev)
 # What the tests need: GnuCOBOL for the real COBOL backend, curl and python3 for the command-line smoke test,
 # PHP (cli, soap, xml for DOM) and spyne for the real SOAP backends, openssl for the TLS tests' certificates.
-TEST_PACKAGES=("${BUILD_PACKAGES[@]}" gnucobol3 curl python3 openssl php-cli php-soap php-xml python3-spyne)
+TEST_PACKAGES=("${BUILD_PACKAGES[@]}" gnucobol3 curl python3 openssl php-cli php-soap php-xml python3-spyne openssh-server)
 # What the demo needs: only what building needs (the simulated backends run in process).
 DEMO_PACKAGES=("${BUILD_PACKAGES[@]}")

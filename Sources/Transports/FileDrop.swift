@@ -8,8 +8,10 @@ import Darwin
 /// such systems need: a file is written so that a reader never sees part of it — under a hidden
 /// temporary name, flushed to disk, renamed into place, the directory flushed too — and an
 /// optional "done" marker follows it the same way.
-public struct FileDrop: Sendable {
+public struct FileDrop: DropDirectory {
     public let directory: String
+
+    public var location: String { directory }
 
     public init(directory: String) {
         self.directory = directory
@@ -25,6 +27,8 @@ public struct FileDrop: Sendable {
             /// A name that is not a plain file name (`/`, `..`, leading `.`, control characters).
             case invalidName
             case other(Int32)
+            /// A remote host could not be reached or refused the operation (libcurl's message).
+            case remote(String)
         }
 
         public var reason: Reason
@@ -41,6 +45,7 @@ public struct FileDrop: Sendable {
             case .notWritable: return "\(path): the directory cannot be written"
             case .invalidName: return "\(path): not a plain file name"
             case .other(let code): return "\(path): \(String(cString: strerror(code)))"
+            case .remote(let message): return "\(path): \(message)"
             }
         }
     }
@@ -54,22 +59,6 @@ public struct FileDrop: Sendable {
 
     /// The temporary name `name` is written under before it is renamed into place.
     public static func temporaryName(for name: String) -> String { ".\(name).portage-tmp" }
-
-    /// Writes `bytes` as `name`, atomically; then, when `doneMarker` is given (`.done`), an empty
-    /// `name + doneMarker` file the same way, for systems that wait for one. On failure the
-    /// temporary file is removed and `name` is untouched.
-    public func write(_ bytes: [UInt8], as name: String, doneMarker: String? = nil) throws(Failure) {
-        guard Self.isPlainName(name), doneMarker.map({ Self.isPlainName(name + $0) }) ?? true else {
-            throw Failure(reason: .invalidName, path: directory + "/" + name)
-        }
-        try writeAtomically(bytes, as: name)
-        if let doneMarker { try writeAtomically([], as: name + doneMarker) }
-    }
-
-    private func writeAtomically(_ bytes: [UInt8], as name: String) throws(Failure) {
-        try stage(bytes, as: name)
-        try publish(name)
-    }
 
     /// The first half of an atomic write: `bytes` written in full and flushed under the temporary
     /// name, invisible to readers. A crash after this leaves the temporary file, which tells a

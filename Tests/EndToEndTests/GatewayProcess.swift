@@ -17,25 +17,15 @@ final class GatewayProcess: @unchecked Sendable {
             .appendingPathComponent(".build/debug/portage").path
     }
 
-    let process: Process
+    let process: ChildProcess
     let base: String
 
     /// Starts the gateway and waits (30 s at most) for its "listening" log line; `environment` is added to ours.
     init(adapters: String, contracts: String, environment: [String: String] = [:]) throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = ["serve", "--adapters", adapters, "--contracts", contracts, "--port", "0", "--log-level", "info"]
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let log = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = log
         let text = Mutex("")
-        // Drained for the process's whole life, so it never blocks on a full pipe.
-        log.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            text.withLock { $0 += String(decoding: data, as: UTF8.self) }
-        }
-        try process.run()
+        process = try ChildProcess(
+            Self.executable, ["serve", "--adapters", adapters, "--contracts", contracts, "--port", "0", "--log-level", "info"],
+            environment: environment, errors: { data in text.withLock { $0 += String(decoding: data, as: UTF8.self) } })
         let deadline = Date().addingTimeInterval(30)
         while true {
             if let match = text.withLock({ $0.firstMatch(of: /"url":"(http:\/\/127\.0\.0\.1:[0-9]+)"/) }) {
@@ -43,24 +33,22 @@ final class GatewayProcess: @unchecked Sendable {
                 break
             }
             guard process.isRunning, Date() < deadline else {
-                if process.isRunning { process.terminate() }
+                process.stop()
                 throw PayBatchSpooler.Failure("portage serve did not start listening: \(text.withLock { $0 })")
             }
             Thread.sleep(forTimeInterval: 0.02)
         }
     }
 
-    /// Waits until the process has ended; true when it was killed by SIGKILL.
+    /// Waits until the process has ended; true when SIGKILL ended it.
     func waitForKill(timeout: Duration = .seconds(20)) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-        guard !process.isRunning else { return false }
-        return process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL
+        return process.terminatingSignal == SIGKILL
     }
 
     func stop() {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+        process.stop()
     }
 
     /// One request; nil when no answer came (the gateway died mid-request).

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The real batch backend: the GnuCOBOL program `Batch/PAYBATCH.cob` (record-sequential files,
 /// COMP-3 amounts), compiled once per test run, driven by `Batch/spooler.py` the way a scheduler
@@ -14,39 +15,31 @@ final class PayBatchSpooler: @unchecked Sendable {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("portage-paybatch-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         let executable = output.appendingPathComponent("paybatch").path
-        let build = Process()
-        build.executableURL = URL(fileURLWithPath: "/usr/bin/cobc")
-        build.arguments = ["-x", "-o", executable, directory.appendingPathComponent("PAYBATCH.cob").path]
         do {
-            try build.run()
+            try Command.run("/usr/bin/cobc", ["-x", "-o", executable, directory.appendingPathComponent("PAYBATCH.cob").path])
         } catch {
-            return .failure(Failure("cannot run cobc: \(error)"))
+            return .failure(Failure("\(error)"))
         }
-        build.waitUntilExit()
-        guard build.terminationStatus == 0 else { return .failure(Failure("cobc failed with status \(build.terminationStatus)")) }
         return .success(executable)
     }()
 
-    let process: Process
+    let process: ChildProcess
     let ledger: String
-    private let lifeline = Pipe()
 
     init(inbox: String, outbox: String, work: String) throws {
         let program = try Self.program.get()
         ledger = work + "/received.log"
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [Self.directory.appendingPathComponent("spooler.py").path, program, inbox, outbox, work, ledger]
-        let output = Pipe()
-        process.standardOutput = output
-        // Held open for the spooler's life: if the test process dies, the spooler sees end of file and stops.
-        process.standardInput = lifeline
-        try process.run()
-        var line = Data()
-        while !line.contains(0x0A) {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { throw Failure("the spooler exited before it was ready") }
-            line.append(chunk)
+        let output = Mutex("")
+        process = try ChildProcess(
+            "/usr/bin/python3", [Self.directory.appendingPathComponent("spooler.py").path, program, inbox, outbox, work, ledger],
+            output: { data in output.withLock { $0 += String(decoding: data, as: UTF8.self) } })
+        let deadline = Date().addingTimeInterval(20)
+        while !output.withLock({ $0.contains("ready") }) {
+            guard process.isRunning, Date() < deadline else {
+                process.stop()
+                throw Failure("the spooler did not start")
+            }
+            Thread.sleep(forTimeInterval: 0.02)
         }
     }
 
@@ -56,8 +49,7 @@ final class PayBatchSpooler: @unchecked Sendable {
     }
 
     func stop() {
-        try? lifeline.fileHandleForWriting.close()
-        process.waitUntilExit()
+        process.stop(grace: 5)
     }
 
     struct Failure: Error, CustomStringConvertible {

@@ -13,7 +13,7 @@ extension BatchFileAdapter {
     /// arrives. Only a complete file whose totals check replaces the extract being served, in
     /// one transaction; otherwise the previous one keeps serving and the file goes to `error/`.
     func loadExtract(_ name: String, extract: BatchFileConfiguration.Extract, store: any BatchStore, fingerprint: String?) async throws {
-        let path = configuration.outbox + "/" + name
+        let path = outbox.directory + "/" + name
         guard let handle = FileHandle(forReadingAtPath: path) else { throw FileDrop.Failure(reason: .notWritable, path: path) }
         defer { try? handle.close() }
         let started = now()

@@ -12,6 +12,7 @@ extension BatchFileAdapter {
         guard let store = state.withLock({ $0.store }) else { return }
         var problem: String?
         do {
+            if let remoteOutbox { try fetch(from: remoteOutbox) }
             let listing = try outbox.list()
             if configuration.jobs != nil { try await advanceJobs(store, outboxNames: Set(listing.map(\.name))) }
             try await collect(listing, store: store)
@@ -35,8 +36,8 @@ extension BatchFileAdapter {
         for var job in try await store.openJobs(adapter: declaration.name) {
             while true {
                 let step = job.nextStep(
-                    now: now(), isStaged: inbox.isStaged(job.requestFile),
-                    isInInbox: inbox.contains(job.requestFile) && !outboxNames.contains(job.responseFile))
+                    now: now(), isStaged: try inbox.isStaged(job.requestFile),
+                    isInInbox: try inbox.contains(job.requestFile) && !outboxNames.contains(job.responseFile))
                 switch step {
                 case .none:
                     break
@@ -60,7 +61,7 @@ extension BatchFileAdapter {
                         try inbox.publish(job.requestFile)
                         CrashPoint.afterPublish.reached()
                     }
-                    if let marker = configuration.doneMarker, inbox.contains(job.requestFile), !inbox.contains(job.requestFile + marker) {
+                    if let marker = configuration.doneMarker, try inbox.contains(job.requestFile), try !inbox.contains(job.requestFile + marker) {
                         try inbox.write([], as: job.requestFile + marker)
                     }
                     job = job.submitted(at: now())
@@ -72,7 +73,7 @@ extension BatchFileAdapter {
                     job = job.processing(at: now())
                     try await store.update(job)
                 case .expire:
-                    if job.state == .accepted || job.state == .staged { inbox.remove(job.requestFile) }
+                    if job.state == .accepted || job.state == .staged { try inbox.remove(job.requestFile) }
                     job = job.expired(at: now())
                     try await store.update(job)
                     logger.warning("job expired", metadata: ["job": "\(job.id)"])
@@ -82,10 +83,28 @@ extension BatchFileAdapter {
         }
     }
 
+    /// Copies each complete file of the remote outbox into the local `incoming` directory
+    /// (atomically), then removes it from the host. After a crash between the two, the local copy
+    /// is the one kept: the remote file is only removed.
+    func fetch(from remote: any DropDirectory) throws {
+        let listing = try remote.list()
+        let ready = state.withLock { $0.remoteTracker.ready(in: listing, at: .now) }
+        for name in ready {
+            if let marker = configuration.doneMarker, name.hasSuffix(marker) { continue }
+            if !outbox.contains(name) {
+                try outbox.write(try remote.read(name), as: name)
+            }
+            try remote.remove(name)
+            if let marker = configuration.doneMarker { try remote.remove(name + marker) }
+            logger.info("fetched file", metadata: ["file": "\(name)", "from": "\(remote.location)"])
+        }
+    }
+
     /// Complete files in the outbox: response files applied to their jobs, extract files loaded,
     /// anything else moved to `error/` with its reason.
     func collect(_ listing: [FileDrop.Entry], store: any BatchStore) async throws {
-        let ready = state.withLock { $0.tracker.ready(in: listing, at: .now) }
+        // Files fetched from a remote outbox are complete by construction.
+        let ready = remoteOutbox == nil ? state.withLock { $0.tracker.ready(in: listing, at: .now) } : listing.map(\.name)
         let fingerprints = Dictionary(listing.map { ($0.name, "\($0.size):\($0.modified)") }, uniquingKeysWith: { a, _ in a })
         for name in ready {
             if let marker = configuration.doneMarker, name.hasSuffix(marker) { continue }

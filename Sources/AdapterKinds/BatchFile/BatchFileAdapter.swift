@@ -20,7 +20,12 @@ final class BatchFileAdapter: LegacyAdapter {
     let logger: Logger
     /// Milliseconds since 1970; replaced in tests.
     let now: @Sendable () -> Int64
-    let inbox: FileDrop
+    /// Where request files go: local, or on the remote host.
+    let inbox: any DropDirectory
+    /// The remote host's outbox, when there is one: its complete files are fetched into `outbox`.
+    let remoteOutbox: (any DropDirectory)?
+    /// Where complete response and extract files are read: the backend's outbox, or the local
+    /// `incoming` copy of a remote one.
     let outbox: FileDrop
     let archive: FileDrop
     let rejected: FileDrop
@@ -32,6 +37,8 @@ final class BatchFileAdapter: LegacyAdapter {
         var store: (any BatchStore)?
         var idempotencyKeysInFlight: Set<String> = []
         var tracker: FileStabilityTracker
+        /// Readiness of the remote outbox's files, when there is one.
+        var remoteTracker: FileStabilityTracker
         var pipeline: Task<Void, Never>?
         var wake: AsyncStream<Void>.Continuation?
         /// The last problem the pipeline met (a full disk, an unwritable inbox), for `/status`.
@@ -51,14 +58,24 @@ final class BatchFileAdapter: LegacyAdapter {
         self.operations = operations
         self.logger = logger
         self.now = now
-        inbox = FileDrop(directory: configuration.inbox)
-        outbox = FileDrop(directory: configuration.outbox)
+        if let remote = configuration.remote {
+            var inboxConfiguration = remote
+            inboxConfiguration.directory = configuration.inbox
+            inbox = SFTPDrop(configuration: inboxConfiguration)
+            remoteOutbox = SFTPDrop(configuration: remote)
+            outbox = FileDrop(directory: configuration.incoming)
+        } else {
+            inbox = FileDrop(directory: configuration.inbox)
+            remoteOutbox = nil
+            outbox = FileDrop(directory: configuration.outbox)
+        }
         archive = FileDrop(directory: configuration.archive)
         rejected = FileDrop(directory: configuration.error)
         callbacks = HTTPTransport(
             configuration: .init(url: "http://127.0.0.1/", maxConnections: 4, connectTimeout: .seconds(2), readTimeout: .seconds(10)),
             eventLoopGroup: eventLoopGroup)
-        state = Mutex(State(tracker: FileStabilityTracker(doneMarker: configuration.doneMarker, quietPeriod: configuration.quietPeriod)))
+        let tracker = FileStabilityTracker(doneMarker: configuration.doneMarker, quietPeriod: configuration.quietPeriod)
+        state = Mutex(State(tracker: tracker, remoteTracker: tracker))
         let jobOperation = declaration.operations.first { operations[$0.name]?.action == .job }
         jobLocation = jobOperation.map { operation in
             let path = operation.route.path
@@ -84,8 +101,8 @@ final class BatchFileAdapter: LegacyAdapter {
     func start() async throws {
         // One pipeline per adapter, however often start is called.
         guard state.withLock({ $0.store == nil }) else { return }
-        var directories = [configuration.outbox, configuration.archive, configuration.error, (configuration.journal as NSString).deletingLastPathComponent]
-        if configuration.jobs != nil { directories.append(configuration.inbox) }
+        var directories = [outbox.directory, configuration.archive, configuration.error, (configuration.journal as NSString).deletingLastPathComponent]
+        if configuration.jobs != nil, configuration.remote == nil { directories.append(configuration.inbox) }
         for directory in directories where !directory.isEmpty {
             try FileDrop(directory: directory).create()
         }

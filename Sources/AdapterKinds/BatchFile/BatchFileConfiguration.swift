@@ -1,5 +1,6 @@
 import FixedWidth
 import GatewayCore
+import Transports
 
 /// Everything a `batch-file` adapter was declared with, checked.
 struct BatchFileConfiguration: Sendable {
@@ -16,6 +17,9 @@ struct BatchFileConfiguration: Sendable {
     var pollInterval: Duration
     var jobs: Jobs?
     var extract: Extract?
+    /// Inbox and outbox on a remote host; files fetched from its outbox are kept in `incoming`.
+    var remote: SFTPDrop.Configuration?
+    var incoming: String
 
     struct Jobs: Sendable {
         var requestLayout: FileLayout

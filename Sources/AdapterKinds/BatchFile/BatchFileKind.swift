@@ -2,6 +2,7 @@ import FixedWidth
 import Foundation
 import GatewayCore
 import Store
+import Transports
 
 /// `batch-file`: a backend that only exchanges files. Job mode writes posted items as a request
 /// file into the backend's inbox and reads its response file from the outbox; extract mode loads
@@ -41,7 +42,13 @@ import Store
 /// `limit`, and extract filters from the query).
 public struct BatchFileKind: AdapterKind {
     public let name = "batch-file"
-    static let endpointKeys = ["inbox", "outbox", "archive", "error", "journal", "done-marker", "quiet-period", "poll-every", "jobs", "extract"]
+    static let endpointKeys = [
+        "inbox", "outbox", "archive", "error", "journal", "done-marker", "quiet-period", "poll-every", "jobs", "extract", "remote", "incoming",
+    ]
+    static let remoteKeys = [
+        "url", "user", "private-key-file", "public-key-file", "passphrase-env", "password-env", "host-key-sha256", "known-hosts",
+        "connect-timeout", "timeout",
+    ]
     static let jobKeys = ["request-file", "response-file", "item", "header", "trailer", "results", "deadline", "max-items", "callback-secret-env"]
     static let extractKeys = ["name", "file", "record", "key", "filters", "as-of"]
 
@@ -61,7 +68,12 @@ public struct BatchFileKind: AdapterKind {
             journal: reader.string(endpoint["journal"]) ?? "",
             doneMarker: endpoint["done-marker"].flatMap(reader.string),
             quietPeriod: reader.positiveDuration(endpoint["quiet-period"]) ?? .seconds(2),
-            pollInterval: reader.positiveDuration(endpoint["poll-every"]) ?? .seconds(1))
+            pollInterval: reader.positiveDuration(endpoint["poll-every"]) ?? .seconds(1),
+            incoming: endpoint["incoming"].flatMap(reader.string)
+                ?? ((reader.string(endpoint["journal"]) ?? "") as NSString).deletingLastPathComponent + "/incoming")
+        if let node = endpoint["remote"] {
+            configuration.remote = remote(node, directory: outbox, reader: reader)
+        }
         if let marker = configuration.doneMarker, let node = endpoint["done-marker"], !marker.hasPrefix(".") || marker.contains("/") || marker.count < 2 {
             reader.report(node, "a done marker is a file name ending such as '.done'")
         }
@@ -83,6 +95,36 @@ public struct BatchFileKind: AdapterKind {
             declaration: declaration, configuration: configuration, operations: operations, logger: logger,
             eventLoopGroup: environment.eventLoopGroup)
         return PreparedAdapter(adapter: adapter, operations: operations.mapValues(\.schema))
+    }
+
+    /// `remote: { url: sftp://host:port, user, private-key-file | password-env, host-key-sha256 | known-hosts }`:
+    /// the host is always authenticated — by its key's SHA-256 fingerprint or a known-hosts file.
+    func remote(_ node: DeclarationNode, directory: String, reader: DeclarationReader) -> SFTPDrop.Configuration? {
+        guard reader.mapping(node, allowed: Self.remoteKeys, required: ["url", "user"]) != nil else { return nil }
+        let url = reader.string(node["url"]) ?? ""
+        if let urlNode = node["url"], !url.isEmpty {
+            let parsed = URL(string: url)
+            if parsed?.scheme != "sftp" || parsed?.host == nil || !(parsed?.path ?? "").isEmpty {
+                reader.report(urlNode, "expected sftp://host or sftp://host:port, without a path (inbox and outbox give the directories); FTP and FTPS are not supported yet")
+            }
+        }
+        if node["host-key-sha256"] == nil && node["known-hosts"] == nil {
+            reader.report(node, "declare how to recognise the host: host-key-sha256 (ssh-keygen -lf KEY.pub -E sha256) or known-hosts (a file)")
+        }
+        if node["private-key-file"] == nil && node["password-env"] == nil {
+            reader.report(node, "declare how to log in: private-key-file (and passphrase-env), or password-env")
+        }
+        var fingerprint = node["host-key-sha256"].flatMap(reader.string)
+        if let text = fingerprint, text.hasPrefix("SHA256:") { fingerprint = String(text.dropFirst(7)) }
+        let environment = ProcessInfo.processInfo.environment
+        return SFTPDrop.Configuration(
+            server: url, directory: directory, user: reader.string(node["user"]) ?? "",
+            privateKeyFile: node["private-key-file"].flatMap(reader.string), publicKeyFile: node["public-key-file"].flatMap(reader.string),
+            passphrase: node["passphrase-env"].flatMap(reader.string).flatMap { environment[$0] },
+            password: node["password-env"].flatMap(reader.string).flatMap { environment[$0] },
+            hostKeySHA256: fingerprint, knownHostsFile: node["known-hosts"].flatMap(reader.string),
+            connectTimeout: reader.positiveDuration(node["connect-timeout"]) ?? .seconds(5),
+            timeout: reader.positiveDuration(node["timeout"]) ?? .seconds(120))
     }
 
     func layout(_ role: String, declaration: AdapterDeclaration, environment: AdapterEnvironment, reader: DeclarationReader, at node: DeclarationNode) -> FileLayout? {
