@@ -8,6 +8,16 @@ enum Command {
         var description: String
     }
 
+    /// Closes, in the child, every descriptor this process has open above 2 except `keep`: a
+    /// child must not inherit other tests' listening sockets (it would hold them open after
+    /// their servers close, and connections to them would hang).
+    static func closeInherited(_ actions: inout posix_spawn_file_actions_t, keep: Set<Int32>) {
+        let open = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }
+        for descriptor in open where descriptor > 2 && !keep.contains(descriptor) && fcntl(descriptor, F_GETFD) != -1 {
+            posix_spawn_file_actions_addclose(&actions, descriptor)
+        }
+    }
+
     @discardableResult
     static func run(_ executable: String, _ arguments: [String]) throws -> String {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("portage-command-\(UUID().uuidString)").path
@@ -17,6 +27,7 @@ enum Command {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        closeInherited(&actions, keep: [])
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
@@ -57,15 +68,15 @@ final class ChildProcess: @unchecked Sendable {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, lifeline.fileHandleForReading.fileDescriptor, 0)
-        posix_spawn_file_actions_addclose(&actions, lifeline.fileHandleForWriting.fileDescriptor)
         for (pipe, target) in [(outputPipe, Int32(1)), (errorPipe, Int32(2))] {
             if let pipe {
                 posix_spawn_file_actions_adddup2(&actions, pipe.fileHandleForWriting.fileDescriptor, target)
-                posix_spawn_file_actions_addclose(&actions, pipe.fileHandleForReading.fileDescriptor)
             } else {
                 posix_spawn_file_actions_addopen(&actions, target, "/dev/null", O_WRONLY, 0)
             }
         }
+        // Pipe ends included: after the dup2s above, the child keeps only 0, 1 and 2.
+        Command.closeInherited(&actions, keep: [])
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
