@@ -42,7 +42,8 @@ public final class PaymentsBatchSimulator: Sendable {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd"
         let yesterday = formatter.string(from: Date().addingTimeInterval(-86_400))
-        let name = "PAYEXT.\(yesterday.replacingOccurrences(of: "-", with: "")).DAT"
+        // A new name at every start: a restarted demo publishes a new extract, not a duplicate.
+        let name = "PAYEXT.\(yesterday.replacingOccurrences(of: "-", with: "")).\(Self.digits(Date(), "HHmmss")).DAT"
         try outbox.write(try extractFile(date: yesterday, count: extractRecords), as: name, doneMarker: ".done")
         let task = Task { [self] in
             while !Task.isCancelled {
@@ -89,7 +90,7 @@ public final class PaymentsBatchSimulator: Sendable {
                 continue
             }
         }
-        let date = Self.digits(Date())
+        let date = Self.digits(Date(), "yyyyMMdd")
         records.insert(["recordType": "header", "batchId": .string(batchId), "processedOn": .number(date)], at: 0)
         records.append(["recordType": "trailer", "paidCount": .number(String(records.filter { $0["status"] == "PAID" }.count))])
         let file = (try? result.fillingTotals(records).flatMap { try FileEncoder.encode($0, layout: result) }) ?? []
@@ -116,11 +117,11 @@ public final class PaymentsBatchSimulator: Sendable {
         return bytes
     }
 
-    static func digits(_ date: Date) -> String {
+    static func digits(_ date: Date, _ format: String) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd"
+        formatter.dateFormat = format
         return formatter.string(from: date)
     }
 }

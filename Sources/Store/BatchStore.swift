@@ -26,12 +26,13 @@ public protocol BatchStore: Sendable {
     func counts(adapter: String) async throws(StoreError) -> PipelineCounts
 
     // Extracts
-    /// Starts loading a new generation of an extract (what an interrupted earlier load left is
-    /// dropped); the answer carries the generation's id.
+    /// Starts loading a new generation of an extract (retired generations and what an interrupted
+    /// earlier load left are dropped); the answer carries the generation's id.
     func beginExtract(_ extract: ExtractGeneration) async throws(StoreError) -> ExtractGeneration
     /// Adds records (key, JSON text, filter values) to a generation being loaded.
     func addExtractRecords(_ records: [ExtractRecord], to extract: ExtractGeneration) async throws(StoreError)
-    /// Makes `extract` the one served, drops the previous one and records the file as handled, at once.
+    /// Makes `extract` the one served and records the file as handled, at once; the previous one
+    /// is retired (dropped when the next load begins).
     func publishExtract(_ extract: ExtractGeneration, file: HandledFile) async throws(StoreError)
     /// Drops a generation that failed, recording its file as rejected.
     func discardExtract(_ extract: ExtractGeneration, file: HandledFile) async throws(StoreError)

@@ -200,11 +200,11 @@ public final class SQLiteBatchStore: BatchStore {
 
     public func publishExtract(_ extract: ExtractGeneration, file: HandledFile) async throws(StoreError) {
         try await write("publish \(extract.file)") { db in
-            for id in try Int64.fetchAll(
-                db, sql: "SELECT id FROM extract_generations WHERE adapter = ? AND name = ? AND current = 1", arguments: [extract.adapter, extract.name])
-            {
-                try Self.dropGeneration(id, in: db)
-            }
+            // The previous generation is retired, not dropped: a lookup that started on it still
+            // finds its record. It is dropped when the next extract begins loading.
+            try db.execute(
+                sql: "UPDATE extract_generations SET current = 0 WHERE adapter = ? AND name = ? AND current = 1",
+                arguments: [extract.adapter, extract.name])
             try db.execute(
                 sql: "UPDATE extract_generations SET current = 1, record_count = ?, as_of = ? WHERE id = ?",
                 arguments: [extract.recordCount, extract.asOf, extract.id])
@@ -322,12 +322,19 @@ public final class SQLiteBatchStore: BatchStore {
 
     // MARK: Access
 
+    /// Reads run on the caller's thread: a point query takes microseconds, far less than the two
+    /// thread hops of GRDB's asynchronous read (measured: lookups at 0.7 ms → see the README).
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         do {
-            return try await database.read(body)
+            return try readNow(body)
         } catch {
             throw Self.storeError(error, "read the journal")
         }
+    }
+
+    /// Synchronous: in an async function GRDB's asynchronous `read` would be chosen.
+    private func readNow<T>(_ body: (Database) throws -> T) throws -> T {
+        try database.read(body)
     }
 
     func write<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {

@@ -22,15 +22,21 @@ struct BatchFileFixture {
 
     static let contracts = GatewayFixture.repository.appendingPathComponent("Contracts").path
 
-    init(deadline: String = "1h", doneMarker: Bool = true, journal: String? = nil) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("portage-batch-\(UUID().uuidString)").path
+    init(
+        deadline: String = "1h", doneMarker: Bool = true, callbackSecretVariable: String? = nil, root: String? = nil, inbox: String? = nil
+    ) throws {
+        self.root = root ?? FileManager.default.temporaryDirectory.appendingPathComponent("portage-batch-\(UUID().uuidString)").path
+        let root = self.root
         let adapters = root + "/Adapters"
         try FileManager.default.createDirectory(atPath: adapters, withIntermediateDirectories: true)
         let demo = try String(contentsOfFile: GatewayFixture.repository.appendingPathComponent("Adapters/payments.yaml").path, encoding: .utf8)
-        var declaration = demo.replacingOccurrences(of: "var/payments/journal.sqlite", with: journal ?? root + "/journal.sqlite")
-            .replacingOccurrences(of: "var/payments", with: root)
+        var declaration = demo.replacingOccurrences(of: "var/payments", with: root)
             .replacingOccurrences(of: "poll-every: 500ms", with: "poll-every: 50ms\n  quiet-period: 100ms")
             .replacingOccurrences(of: "deadline: 1h", with: "deadline: \(deadline)")
+        if let inbox { declaration = declaration.replacingOccurrences(of: "inbox: \(root)/inbox", with: "inbox: \(inbox)") }
+        if let callbackSecretVariable {
+            declaration = declaration.replacingOccurrences(of: "    max-items: 5000\n", with: "    max-items: 5000\n    callback-secret-env: \(callbackSecretVariable)\n")
+        }
         if !doneMarker { declaration = declaration.replacingOccurrences(of: "  done-marker: .done\n", with: "") }
         try declaration.write(toFile: adapters + "/payments.yaml", atomically: true, encoding: .utf8)
         gateway = try Gateway.load(

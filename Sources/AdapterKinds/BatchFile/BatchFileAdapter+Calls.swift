@@ -158,7 +158,9 @@ extension BatchFileAdapter {
         ]))
     }
 
+    /// The extract being served: kept in memory once read, replaced when the pipeline publishes one.
     func currentExtract() async throws -> ExtractGeneration {
+        if let cached = state.withLock({ $0.currentExtract }) { return cached }
         let name = configuration.extract!.name
         let current: ExtractGeneration?
         do {
@@ -166,6 +168,7 @@ extension BatchFileAdapter {
         } catch let error as StoreError {
             throw Self.storeError(error, adapter: declaration.name)
         }
+        if let current { state.withLock { $0.currentExtract = $0.currentExtract ?? current } }
         guard let current else { throw GatewayError.notReady(reason: "\(declaration.name) has not loaded an extract yet") }
         return current
     }

@@ -77,6 +77,7 @@ extension BatchFileAdapter {
         }
         generation.recordCount = seenKeys
         try await store.publishExtract(generation, file: file)
+        state.withLock { $0.currentExtract = generation }
         CrashPoint.afterIngest.reached()
         try moveAway(name, outcome: .archived, reason: nil)
         state.withLock { $0.extractLoads += 1 }

@@ -45,6 +45,8 @@ final class BatchFileAdapter: LegacyAdapter {
         var lastProblem: String?
         var lastRun: Int64?
         var extractLoads = 0
+        /// The extract lookups read, once known.
+        var currentExtract: ExtractGeneration?
     }
 
     let state: Mutex<State>
@@ -136,7 +138,7 @@ final class BatchFileAdapter: LegacyAdapter {
 
     func shutdown() async {
         let (task, wake) = state.withLock { state in
-            defer { state.pipeline = nil; state.wake = nil; state.store = nil }
+            defer { state.pipeline = nil; state.wake = nil; state.store = nil; state.currentExtract = nil }
             return (state.pipeline, state.wake)
         }
         task?.cancel()
