@@ -156,7 +156,7 @@ public struct BatchFileKind: AdapterKind {
 
     func pattern(_ node: DeclarationNode?, placeholder: String, reader: DeclarationReader) -> NamePattern? {
         guard let node, let text = reader.string(node) else { return nil }
-        guard let pattern = NamePattern(text, placeholder: placeholder), FileLayoutName.isPlain(pattern.name("X")) else {
+        guard let pattern = NamePattern(text, placeholder: placeholder), FileDrop.isPlainName(pattern.name("X")) else {
             reader.report(node, "expected a plain file name with one \(placeholder), such as 'PAYREQ.\(placeholder).DAT'")
             return nil
         }
@@ -241,8 +241,3 @@ public struct BatchFileKind: AdapterKind {
     }
 }
 
-enum FileLayoutName {
-    static func isPlain(_ name: String) -> Bool {
-        !name.isEmpty && !name.hasPrefix(".") && !name.contains("/") && !name.unicodeScalars.contains { $0.value < 0x20 }
-    }
-}
