@@ -53,7 +53,10 @@ extension FileLayout {
                     total = sum
                 }
             }
-            if let modulo, total.scale == 0 { total.significand %= modulo }
+            // As the checker does: a hash total is taken modulo when it is a whole number.
+            if let modulo, let whole = total.rescaled(to: 0), let back = whole.rescaled(to: total.scale), back == total {
+                total = ExactDecimal(significand: whole.significand % modulo, scale: 0)
+            }
             return total
         case .same, .sequence:
             return nil

@@ -86,18 +86,19 @@ public struct FileDrop: DropDirectory {
             unlink(temporary)
             throw failure
         }
+        // The temporary file's existence must survive a crash too: it is how a restart knows
+        // that `publish` is still to do.
+        syncDirectory()
     }
 
     /// The second half: the staged file renamed into place and the directory flushed, so the
-    /// rename itself survives a crash.
+    /// rename itself survives a crash. A failed rename leaves the staged file in place.
     public func publish(_ name: String) throws(Failure) {
         let temporary = directory + "/" + Self.temporaryName(for: name)
         let final = directory + "/" + name
-        if rename(temporary, final) != 0 {
-            let failure = Self.failure(errno, final)
-            unlink(temporary)
-            throw failure
-        }
+        // On failure the staged file stays: a retry publishes it, and its presence keeps saying
+        // that the rename did not happen.
+        if rename(temporary, final) != 0 { throw Self.failure(errno, final) }
         syncDirectory()
     }
 
@@ -220,6 +221,12 @@ public struct FileStabilityTracker: Sendable {
     public init(doneMarker: String? = nil, quietPeriod: Duration = .seconds(2)) {
         self.doneMarker = doneMarker
         self.quietPeriod = quietPeriod
+    }
+
+    /// Forgets that `name` was reported, so that it is reported again (its handling failed).
+    public mutating func forget(_ name: String) {
+        delivered[name] = nil
+        seen[name] = nil
     }
 
     /// The files that became ready with this listing, in name order; each is reported once

@@ -23,7 +23,7 @@ public final class SFTPDrop: DropDirectory {
         public var hostKeySHA256: String?
         public var knownHostsFile: String?
         public var connectTimeout: Duration
-        /// Any one transfer ends with an error after this long.
+        /// A transfer that moves nothing for this long ends with an error.
         public var timeout: Duration
 
         public init(
@@ -168,7 +168,9 @@ public final class SFTPDrop: DropDirectory {
             if let fingerprint = configuration.hostKeySHA256 { portage_curl_set_string(curl, CURLOPT_SSH_HOST_PUBLIC_KEY_SHA256, fingerprint) }
             if let knownHosts = configuration.knownHostsFile { portage_curl_set_string(curl, CURLOPT_SSH_KNOWNHOSTS, knownHosts) }
             portage_curl_set_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(Self.milliseconds(configuration.connectTimeout)))
-            portage_curl_set_long(curl, CURLOPT_TIMEOUT_MS, Int(Self.milliseconds(configuration.timeout)))
+            // A transfer fails when it stalls (under 1 byte/s for `timeout`), not when it is long.
+            portage_curl_set_long(curl, CURLOPT_LOW_SPEED_LIMIT, 1)
+            portage_curl_set_long(curl, CURLOPT_LOW_SPEED_TIME, max(1, Int(Self.milliseconds(configuration.timeout) / 1000)))
             portage_curl_set_long(curl, CURLOPT_NOSIGNAL, 1)
             portage_curl_set_pointer(curl, CURLOPT_WRITEDATA, context)
             portage_curl_set_io(curl, CURLOPT_WRITEFUNCTION) { buffer, size, count, context in

@@ -35,7 +35,7 @@ struct BatchFileFixture {
             .replacingOccurrences(of: "deadline: 1h", with: "deadline: \(deadline)")
         if let inbox { declaration = declaration.replacingOccurrences(of: "inbox: \(root)/inbox", with: "inbox: \(inbox)") }
         if let callbackSecretVariable {
-            declaration = declaration.replacingOccurrences(of: "    max-items: 5000\n", with: "    max-items: 5000\n    callback-secret-env: \(callbackSecretVariable)\n")
+            declaration = declaration.replacingOccurrences(of: "    max-items: 5000\n", with: "    max-items: 5000\n    callback-secret-env: \(callbackSecretVariable)\n    callback-hosts: [127.0.0.1]\n")
         }
         if !doneMarker { declaration = declaration.replacingOccurrences(of: "  done-marker: .done\n", with: "") }
         try declaration.write(toFile: adapters + "/payments.yaml", atomically: true, encoding: .utf8)

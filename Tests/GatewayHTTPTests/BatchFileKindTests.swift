@@ -15,6 +15,14 @@ struct BatchFileKindTests {
     ])
     static let json: HTTPFields = [.contentType: "application/json"]
 
+    /// Sends the two payments and waits until their request file is in the inbox.
+    static func submitTwo(_ client: some TestClientProtocol) async throws -> (id: String, location: String) {
+        let (_, job, headers) = try await client.json("/v1/payment-batches", method: .post, headers: json, body: twoPayments)
+        let location = try #require(headers[.location])
+        _ = try await client.awaitJob(location, ["submitted"])
+        return (try #require(job["id"]?.scalarText), location)
+    }
+
     @Test("a job goes accepted → submitted → completed; results page with a cursor")
     func lifecycle() async throws {
         let fixture = try BatchFileFixture()
@@ -49,9 +57,7 @@ struct BatchFileKindTests {
         let fixture = try BatchFileFixture()
         defer { fixture.remove() }
         try await fixture.run(backend: false) { client in
-            let (_, job, headers) = try await client.json("/v1/payment-batches", method: .post, headers: Self.json, body: Self.twoPayments)
-            _ = try await client.awaitJob(headers[.location]!, ["submitted"])
-            let id = try #require(job["id"]?.scalarText)
+            let (id, _) = try await Self.submitTwo(client)
             #expect(fixture.inbox.contains("PAYREQ.\(id).DAT.done"))
             let bytes = try fixture.inbox.read("PAYREQ.\(id).DAT")
             #expect(bytes.count == 4 * 80)
@@ -177,14 +183,12 @@ struct BatchFileKindTests {
         let fixture = try BatchFileFixture(doneMarker: false)
         defer { fixture.remove() }
         try await fixture.run(backend: false) { client in
-            let (_, job, headers) = try await client.json("/v1/payment-batches", method: .post, headers: Self.json, body: Self.twoPayments)
-            let id = job["id"]!.scalarText!
-            _ = try await client.awaitJob(headers[.location]!, ["submitted"])
+            let (id, location) = try await Self.submitTwo(client)
             let good = try Self.resultFile(jobId: id, results: [("PAY-0001", "PAID", "125.50"), ("PAY-0002", "PAID", "80")])
             try fixture.outbox.write(good, as: "PAYRES.\(id).DAT")
             try fixture.outbox.write(Array("hello".utf8), as: "README.txt")
             try fixture.outbox.write(good, as: "PAYRES.NOSUCHJOB.DAT")
-            let completed = try await client.awaitJob(headers[.location]!, ["completed", "failed"])
+            let completed = try await client.awaitJob(location, ["completed", "failed"])
             #expect(completed["state"] == "completed")
             // The same response again, once the first is archived: a duplicate.
             let archived = ContinuousClock.now + .seconds(5)
@@ -202,6 +206,47 @@ struct BatchFileKindTests {
         #expect(texts.contains { $0.contains("unexpected file name") })
         #expect(texts.contains { $0.contains("no job NOSUCHJOB") })
         #expect(texts.contains { $0.contains("duplicate") })
+    }
+
+    @Test("a callback address on the gateway's own machine or a link-local address is refused")
+    func callbackAddresses() async throws {
+        let fixture = try BatchFileFixture()
+        defer { fixture.remove() }
+        try await fixture.run(backend: false) { client in
+            for (address, status) in [
+                ("http://127.0.0.1:9/hook", 400), ("http://localhost/hook", 400), ("http://169.254.169.254/latest/meta-data", 400),
+                ("http://[::1]/hook", 400), ("ftp://hooks.example.org/x", 400), ("https://hooks.example.org/payments", 202),
+            ] {
+                let body = #"{"callbackUrl":"\#(address)","# + Self.twoPayments.dropFirst()
+                let answer = try await client.json("/v1/payment-batches", method: .post, headers: Self.json, body: String(body))
+                #expect(answer.status == status, "\(address)")
+            }
+        }
+    }
+
+    @Test("a file whose handling failed is handled again on a later pass")
+    func retryAfterFailure() async throws {
+        let fixture = try BatchFileFixture()
+        defer { fixture.remove() }
+        try await fixture.run(backend: false) { client in
+            let (id, location) = try await Self.submitTwo(client)
+            // The archive is not a directory: moving the response there fails.
+            try FileManager.default.removeItem(atPath: fixture.root + "/archive")
+            try Data().write(to: URL(fileURLWithPath: fixture.root + "/archive"))
+            let response = try Self.resultFile(jobId: id, results: [("PAY-0001", "PAID", "125.50"), ("PAY-0002", "PAID", "80")])
+            try fixture.outbox.write(response, as: "PAYRES.\(id).DAT", doneMarker: ".done")
+            let completed = try await client.awaitJob(location, ["completed"])
+            #expect(completed["state"] == "completed")
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(fixture.outbox.contains("PAYRES.\(id).DAT"))
+            #expect(try await client.json("/status").json["backends"]?["payments"]?["state"] == "down")
+            try FileManager.default.removeItem(atPath: fixture.root + "/archive")
+            try FileManager.default.createDirectory(atPath: fixture.root + "/archive", withIntermediateDirectories: false)
+            let deadline = ContinuousClock.now + .seconds(5)
+            while fixture.outbox.contains("PAYRES.\(id).DAT"), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(fixture.archive.contains("PAYRES.\(id).DAT"))
+            #expect(try await client.json(location).json["results"]?["count"] == 2)
+        }
     }
 
     @Test("a job past its deadline expires; its late response file is still recorded")

@@ -22,10 +22,15 @@ extension BatchFileAdapter {
         var callbackURL: String?
         if let value = request.body?["callbackUrl"], value != .null {
             guard case .string(let text) = value, let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
-                url.host != nil
+                let host = url.host?.lowercased()
             else {
                 throw GatewayError.invalidBody(
                     en: "callbackUrl must be an http or https address.", fr: "callbackUrl doit être une adresse http ou https.")
+            }
+            guard Self.callbackAllowed(host: host, allowed: jobs.callbackHosts) else {
+                throw GatewayError.invalidBody(
+                    en: "callbackUrl may not point at \(host): callbacks go to the hosts this service allows.",
+                    fr: "callbackUrl ne peut pas viser \(host) : les rappels vont aux hôtes que ce service autorise.")
             }
             callbackURL = text
         }
@@ -67,6 +72,17 @@ extension BatchFileAdapter {
             guard job.requestHash == hash else { throw GatewayError.idempotencyKeyReused(key: key ?? "", jobId: job.id) }
             return answer(job, status: 202)
         }
+    }
+
+    /// A declared list decides; without one, the gateway's own machine and link-local addresses
+    /// (cloud metadata services) are refused. Names are not resolved here: declare `callback-hosts`
+    /// where internal names must be kept out.
+    static func callbackAllowed(host: String, allowed: Set<String>?) -> Bool {
+        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if let allowed { return allowed.contains(bare) }
+        if bare == "localhost" || bare.hasSuffix(".localhost") || bare == "0.0.0.0" || bare == "::" || bare == "::1" { return false }
+        if bare.hasPrefix("127.") || bare.hasPrefix("169.254.") || bare.hasPrefix("fe80:") { return false }
+        return true
     }
 
     func answer(_ job: BatchJob, status: Int = 200) -> AdapterResponse {

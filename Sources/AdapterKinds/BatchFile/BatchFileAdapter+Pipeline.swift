@@ -12,7 +12,7 @@ extension BatchFileAdapter {
         guard let store = state.withLock({ $0.store }) else { return }
         var problem: String?
         do {
-            if let remoteOutbox { try fetch(from: remoteOutbox) }
+            if let remoteOutbox { try await fetch(from: remoteOutbox) }
             let listing = try outbox.list()
             if configuration.jobs != nil { try await advanceJobs(store, outboxNames: Set(listing.map(\.name))) }
             try await collect(listing, store: store)
@@ -35,9 +35,13 @@ extension BatchFileAdapter {
     func advanceJobs(_ store: any BatchStore, outboxNames: Set<String>) async throws {
         for var job in try await store.openJobs(adapter: declaration.name) {
             while true {
-                let step = job.nextStep(
-                    now: now(), isStaged: try inbox.isStaged(job.requestFile),
-                    isInInbox: try inbox.contains(job.requestFile) && !outboxNames.contains(job.responseFile))
+                let time = now()
+                // Past its deadline a job expires without looking at the inbox (which may be unreachable).
+                let step = time >= job.deadlineAt
+                    ? job.nextStep(now: time, isStaged: false, isInInbox: false)
+                    : job.nextStep(
+                        now: time, isStaged: try inbox.isStaged(job.requestFile),
+                        isInInbox: try inbox.contains(job.requestFile) && !outboxNames.contains(job.responseFile))
                 switch step {
                 case .none:
                     break
@@ -86,16 +90,23 @@ extension BatchFileAdapter {
     /// Copies each complete file of the remote outbox into the local `incoming` directory
     /// (atomically), then removes it from the host. After a crash between the two, the local copy
     /// is the one kept: the remote file is only removed.
-    func fetch(from remote: any DropDirectory) throws {
+    func fetch(from remote: any DropDirectory) async throws {
         let listing = try remote.list()
         let ready = state.withLock { $0.remoteTracker.ready(in: listing, at: .now) }
         for name in ready {
             if let marker = configuration.doneMarker, name.hasSuffix(marker) { continue }
-            if !outbox.contains(name) {
-                try outbox.write(try remote.read(name), as: name)
+            do {
+                // A copy already here, or already handled: a crash came before the remote removal.
+                let handled = try await state.withLock({ $0.store })?.handledFile(adapter: declaration.name, name: name)
+                if !outbox.contains(name), handled == nil {
+                    try outbox.write(try remote.read(name), as: name)
+                }
+                try remote.remove(name)
+                if let marker = configuration.doneMarker { try remote.remove(name + marker) }
+            } catch {
+                state.withLock { $0.remoteTracker.forget(name) }
+                throw error
             }
-            try remote.remove(name)
-            if let marker = configuration.doneMarker { try remote.remove(name + marker) }
             logger.info("fetched file", metadata: ["file": "\(name)", "from": "\(remote.location)"])
         }
     }
@@ -108,24 +119,39 @@ extension BatchFileAdapter {
         let fingerprints = Dictionary(listing.map { ($0.name, "\($0.size):\($0.modified)") }, uniquingKeysWith: { a, _ in a })
         for name in ready {
             if let marker = configuration.doneMarker, name.hasSuffix(marker) { continue }
-            let fingerprint = fingerprints[name]
-            if let handled = try await store.handledFile(adapter: declaration.name, name: name) {
-                if handled.fingerprint == fingerprint {
-                    // Applied before a crash, not yet moved away: move it now, never apply it again.
-                    try moveAway(name, outcome: handled.outcome, reason: handled.reason)
-                } else {
-                    try await reject(name, reason: "duplicate: a file named \(name) was already handled", store: store, fingerprint: fingerprint)
-                }
-                continue
+            do {
+                try await handle(name, fingerprint: fingerprints[name], store: store)
+            } catch {
+                // Looked at again on the next pass.
+                state.withLock { $0.tracker.forget(name) }
+                throw error
             }
-            if let jobs = configuration.jobs, let id = jobs.responseFile.match(name) {
-                try await receiveResponse(name, jobId: id, jobs: jobs, store: store, fingerprint: fingerprint)
-            } else if let extract = configuration.extract, extract.file.match(name) != nil {
-                try await loadExtract(name, extract: extract, store: store, fingerprint: fingerprint)
-            } else {
+        }
+    }
+
+    func handle(_ name: String, fingerprint: String?, store: any BatchStore) async throws {
+        let extract = configuration.extract.flatMap { $0.file.match(name) != nil ? $0 : nil }
+        if let handled = try await store.handledFile(adapter: declaration.name, name: name) {
+            if handled.fingerprint == fingerprint {
+                // Applied before a crash, not yet moved away: move it now, never apply it again.
+                try moveAway(name, outcome: handled.outcome, reason: handled.reason)
+                return
+            }
+            // An extract may come back under last night's name with new content: a new extract.
+            guard extract != nil else {
                 try await reject(
-                    name, reason: "unexpected file name: it matches no declared response or extract file", store: store, fingerprint: fingerprint)
+                    name, reason: "duplicate: a file named \(name) was already handled", store: store, fingerprint: fingerprint,
+                    keepingOriginal: true)
+                return
             }
+        }
+        if let jobs = configuration.jobs, let id = jobs.responseFile.match(name) {
+            try await receiveResponse(name, jobId: id, jobs: jobs, store: store, fingerprint: fingerprint)
+        } else if let extract {
+            try await loadExtract(name, extract: extract, store: store, fingerprint: fingerprint)
+        } else {
+            try await reject(
+                name, reason: "unexpected file name: it matches no declared response or extract file", store: store, fingerprint: fingerprint)
         }
     }
 
@@ -158,9 +184,13 @@ extension BatchFileAdapter {
     }
 
     /// Records `name` as rejected, then moves it to `error/` with a `.reason.txt` beside it.
-    func reject(_ name: String, reason: String, store: any BatchStore, fingerprint: String?) async throws {
+    /// `keepingOriginal`: the file repeats one already handled, whose record must stay as it is.
+    func reject(_ name: String, reason: String, store: any BatchStore, fingerprint: String?, keepingOriginal: Bool = false) async throws {
+        // A repeat is recorded beside the original, under its name and fingerprint (the same row
+        // again if a crash makes us see it twice).
         try await store.record(HandledFile(
-            adapter: declaration.name, name: name, outcome: .rejected, reason: reason, handledAt: now(), fingerprint: fingerprint))
+            adapter: declaration.name, name: keepingOriginal ? "\(name)#\(fingerprint ?? "")" : name, outcome: .rejected, reason: reason,
+            handledAt: now(), fingerprint: fingerprint))
         try moveAway(name, outcome: .rejected, reason: reason)
         logger.warning("rejected file", metadata: ["file": "\(name)", "reason": "\(reason)"])
     }

@@ -38,6 +38,8 @@ struct BatchFileConfiguration: Sendable {
         var maxItems: Int
         /// The environment variable holding the callback signing secret.
         var callbackSecretVariable: String?
+        /// Hosts callbacks may go to; nil: any host but loopback, link-local and unspecified addresses.
+        var callbackHosts: Set<String>?
     }
 
     struct Extract: Sendable {

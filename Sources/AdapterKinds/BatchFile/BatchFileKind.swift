@@ -28,6 +28,7 @@ import Transports
 ///     deadline: 1h
 ///     max-items: 10000
 ///     callback-secret-env: PAYMENTS_CALLBACK_SECRET
+///     callback-hosts: [hooks.example.gc.ca]    # default: any host but loopback and link-local
 ///   extract:
 ///     name: payments
 ///     file: "PAYEXT.*.DAT"
@@ -49,7 +50,7 @@ public struct BatchFileKind: AdapterKind {
         "url", "user", "private-key-file", "public-key-file", "passphrase-env", "password-env", "host-key-sha256", "known-hosts",
         "connect-timeout", "timeout",
     ]
-    static let jobKeys = ["request-file", "response-file", "item", "header", "trailer", "results", "deadline", "max-items", "callback-secret-env"]
+    static let jobKeys = ["request-file", "response-file", "item", "header", "trailer", "results", "deadline", "max-items", "callback-secret-env", "callback-hosts"]
     static let extractKeys = ["name", "file", "record", "key", "filters", "as-of"]
 
     public init() {}
@@ -206,7 +207,11 @@ public struct BatchFileKind: AdapterKind {
             itemRecord: item, header: header, trailer: trailer, results: results,
             deadline: reader.positiveDuration(node["deadline"]) ?? .seconds(3600),
             maxItems: node["max-items"].flatMap { reader.integer($0, in: 1...1_000_000) } ?? 10_000,
-            callbackSecretVariable: node["callback-secret-env"].flatMap(reader.string))
+            callbackSecretVariable: node["callback-secret-env"].flatMap(reader.string),
+            callbackHosts: node["callback-hosts"].map { hosts in
+                if hosts.sequence == nil { reader.report(hosts, "expected a list of host names or addresses") }
+                return Set((hosts.sequence ?? []).compactMap(reader.string).map { $0.lowercased() })
+            })
     }
 
     func extract(_ node: DeclarationNode, declaration: AdapterDeclaration, environment: AdapterEnvironment, reader: DeclarationReader) -> BatchFileConfiguration.Extract? {
