@@ -12,6 +12,9 @@ public protocol BatchStore: Sendable {
     /// Jobs whose completion notice is still to be sent.
     func pendingCallbacks(adapter: String) async throws(StoreError) -> [BatchJob]
     func requestFile(adapter: String, id: String) async throws(StoreError) -> [UInt8]?
+    /// Saves only the delivery state of a job's completion notice (the pipeline may be changing
+    /// the rest of the job at the same time).
+    func updateCallback(adapter: String, id: String, callback: BatchJob.CallbackState) async throws(StoreError)
     /// Saves a job's new state (and drops its request file's bytes once submitted).
     func update(_ job: BatchJob) async throws(StoreError)
     /// Saves a job that read its response file, with the file's decoded records (JSON text) and

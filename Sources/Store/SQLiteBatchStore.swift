@@ -115,6 +115,17 @@ public final class SQLiteBatchStore: BatchStore {
         }
     }
 
+    public func updateCallback(adapter: String, id: String, callback: BatchJob.CallbackState) async throws(StoreError) {
+        try await write("record the callback of job \(id)") { db in
+            try db.execute(
+                sql: """
+                    UPDATE batch_jobs SET callback_attempts = ?, callback_next_at = ?, callback_delivered_at = ?, callback_error = ?
+                    WHERE adapter = ? AND id = ?
+                    """,
+                arguments: [callback.attempts, callback.nextAt, callback.deliveredAt, callback.lastError, adapter, id])
+        }
+    }
+
     public func update(_ job: BatchJob) async throws(StoreError) {
         try await write("update job \(job.id)") { db in try Self.save(job, in: db, insert: false) }
     }
@@ -274,15 +285,21 @@ public final class SQLiteBatchStore: BatchStore {
     }
 
     static func save(_ job: BatchJob, in db: Database, insert: Bool) throws {
-        let columns: [(String, (any DatabaseValueConvertible)?)] = [
+        var columns: [(String, (any DatabaseValueConvertible)?)] = [
             ("state", job.state.rawValue), ("idempotency_key", job.idempotencyKey), ("request_hash", job.requestHash),
             ("request_file", job.requestFile), ("response_file", job.responseFile), ("item_count", job.itemCount),
             ("callback_url", job.callbackURL), ("accepted_at", job.acceptedAt), ("submitted_at", job.submittedAt),
             ("processing_at", job.processingAt), ("finished_at", job.finishedAt), ("deadline_at", job.deadlineAt),
             ("failure", job.failure), ("result_count", job.resultCount), ("late_response_at", job.lateResponseAt),
-            ("callback_attempts", job.callback?.attempts), ("callback_next_at", job.callback?.nextAt),
-            ("callback_delivered_at", job.callback?.deliveredAt), ("callback_error", job.callback?.lastError),
         ]
+        // A notice's delivery is recorded by `updateCallback` alone; a job saved here only schedules
+        // a new one (no attempt yet), so a stale copy never undoes a delivery.
+        if insert || job.callback?.attempts == 0 {
+            columns += [
+                ("callback_attempts", job.callback?.attempts), ("callback_next_at", job.callback?.nextAt),
+                ("callback_delivered_at", job.callback?.deliveredAt), ("callback_error", job.callback?.lastError),
+            ]
+        }
         if insert {
             let names = (["adapter", "id"] + columns.map(\.0)).joined(separator: ", ")
             let marks = Array(repeating: "?", count: columns.count + 2).joined(separator: ", ")

@@ -8,7 +8,8 @@ extension BatchFileAdapter {
     /// Attempts before a notice is given up; the wait doubles from 1 s, at most 10 min.
     static let callbackAttempts = 8
 
-    /// Sends every due completion notice: a POST of the job (as `GET …/jobs/{id}` shows it)
+    /// Runs in its own task beside the pipeline, so a callback host that never answers does not
+    /// hold up files. Sends every due completion notice: a POST of the job (as `GET …/jobs/{id}` shows it)
     /// signed with HMAC-SHA256 over `timestamp.body` in `Portage-Signature: t=…,v1=…` when a
     /// secret is declared. Any 2xx answer delivers it; anything else is retried with backoff.
     func sendCallbacks(_ store: any BatchStore) async throws {
@@ -41,9 +42,17 @@ extension BatchFileAdapter {
                     "job": "\(job.id)", "attempt": "\(callback.attempts)", "error": "\(callback.lastError ?? "")",
                 ])
             }
-            var updated = job
-            updated.callback = callback
-            try await store.update(updated)
+            try await store.updateCallback(adapter: declaration.name, id: job.id, callback: callback)
+        }
+    }
+
+    /// One round of notices; a problem is logged and retried next round.
+    func runCallbacks() async {
+        guard configuration.jobs != nil, let store = state.withLock({ $0.store }) else { return }
+        do {
+            try await sendCallbacks(store)
+        } catch {
+            logger.error("callback round failed", metadata: ["problem": "\(error)"])
         }
     }
 

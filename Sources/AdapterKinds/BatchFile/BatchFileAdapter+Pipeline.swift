@@ -16,7 +16,6 @@ extension BatchFileAdapter {
             let listing = try outbox.list()
             if configuration.jobs != nil { try await advanceJobs(store, outboxNames: Set(listing.map(\.name))) }
             try await collect(listing, store: store)
-            if configuration.jobs != nil { try await sendCallbacks(store) }
         } catch let error as FileDrop.Failure {
             problem = error.description
         } catch let error as StoreError {

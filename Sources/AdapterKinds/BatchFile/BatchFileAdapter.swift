@@ -127,11 +127,22 @@ final class BatchFileAdapter: LegacyAdapter {
                     continuation.yield()
                 }
             }
+            // Completion notices are sent from a task of their own: a callback host that never
+            // answers must not hold up the files.
+            let notices = Task { [weak self] in
+                while !Task.isCancelled {
+                    guard let self else { break }
+                    await self.runCallbacks()
+                    try? await Task.sleep(for: interval)
+                }
+            }
             for await _ in stream {
                 guard let self, !Task.isCancelled else { break }
                 await self.runPipeline()
             }
             timer.cancel()
+            notices.cancel()
+            await notices.value
         }
         state.withLock { $0.pipeline = task }
     }
