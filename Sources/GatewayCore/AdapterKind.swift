@@ -54,6 +54,12 @@ public struct OperationSchema: Sendable {
 }
 
 extension Duration {
+    /// Whole milliseconds (journal timestamps, libcurl timeouts).
+    public var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+
     /// The same span as a NIO `TimeAmount`, saturating instead of overflowing.
     public var timeAmount: TimeAmount {
         let (seconds, attoseconds) = components

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import GatewayCore
 import Synchronization
 
 /// A drop directory on a remote host, over SFTP (libcurl, with libssh2 underneath): listed with
@@ -167,10 +168,10 @@ public final class SFTPDrop: DropDirectory {
             }
             if let fingerprint = configuration.hostKeySHA256 { portage_curl_set_string(curl, CURLOPT_SSH_HOST_PUBLIC_KEY_SHA256, fingerprint) }
             if let knownHosts = configuration.knownHostsFile { portage_curl_set_string(curl, CURLOPT_SSH_KNOWNHOSTS, knownHosts) }
-            portage_curl_set_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(Self.milliseconds(configuration.connectTimeout)))
+            portage_curl_set_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(configuration.connectTimeout.milliseconds))
             // A transfer fails when it stalls (under 1 byte/s for `timeout`), not when it is long.
             portage_curl_set_long(curl, CURLOPT_LOW_SPEED_LIMIT, 1)
-            portage_curl_set_long(curl, CURLOPT_LOW_SPEED_TIME, max(1, Int(Self.milliseconds(configuration.timeout) / 1000)))
+            portage_curl_set_long(curl, CURLOPT_LOW_SPEED_TIME, max(1, Int(configuration.timeout.milliseconds / 1000)))
             portage_curl_set_long(curl, CURLOPT_NOSIGNAL, 1)
             portage_curl_set_pointer(curl, CURLOPT_WRITEDATA, context)
             portage_curl_set_io(curl, CURLOPT_WRITEFUNCTION) { buffer, size, count, context in
@@ -213,8 +214,4 @@ public final class SFTPDrop: DropDirectory {
         return try result.get()
     }
 
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
 }

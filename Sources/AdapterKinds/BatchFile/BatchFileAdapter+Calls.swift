@@ -55,7 +55,7 @@ extension BatchFileAdapter {
         let job = BatchJob(
             adapter: declaration.name, id: id, idempotencyKey: key, requestHash: hash,
             requestFile: jobs.requestFile.name(id), responseFile: jobs.responseFile.name(id), itemCount: items.count,
-            callbackURL: callbackURL, acceptedAt: accepted, deadlineAt: accepted + Self.milliseconds(jobs.deadline))
+            callbackURL: callbackURL, acceptedAt: accepted, deadlineAt: accepted + jobs.deadline.milliseconds)
         let outcome: AcceptOutcome
         do {
             outcome = try await store.accept(job, requestFile: file)
@@ -218,8 +218,4 @@ extension BatchFileAdapter {
         return String((0..<16).reversed().map { alphabet[Int((value >> (5 * UInt128($0))) & 31)] })
     }
 
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
 }
