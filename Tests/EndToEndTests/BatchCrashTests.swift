@@ -26,8 +26,10 @@ extension RealBackends {
             let first = await doomed.request("/v1/payment-batches", method: .POST, body: body, headers: key)
             if point == "after-accept" {
                 #expect(first == nil, "the gateway answered although it was to die first")
-            } else {
-                #expect(first?.status == 202)
+            } else if let first {
+                // The pipeline runs beside the call: under load it can reach its crash point before
+                // the 202 is on the wire, and the client is left unsure, as after a real crash.
+                #expect(first.status == 202)
             }
             let killed = await doomed.waitForKill()
             #expect(killed, "portage serve was not killed at \(point)")

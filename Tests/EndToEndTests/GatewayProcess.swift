@@ -38,6 +38,17 @@ final class GatewayProcess: @unchecked Sendable {
             }
             Thread.sleep(forTimeInterval: 0.02)
         }
+        // Listening comes before the adapters have started; a call before then is a (correct)
+        // 503 not-ready. Wait for /readyz — or for the process to end, when a test makes it die.
+        while process.isRunning, Date() < deadline {
+            if let code = try? Self.status(base + "/readyz"), code == 200 { break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+    }
+
+    /// The status code of a GET, from the synchronous initialiser (the old future-based API).
+    private static func status(_ url: String) throws -> Int {
+        Int(try HTTPClient.shared.get(url: url, deadline: .now() + .seconds(2)).wait().status.code)
     }
 
     /// Waits until the process has ended; true when SIGKILL ended it.

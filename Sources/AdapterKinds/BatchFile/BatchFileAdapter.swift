@@ -117,8 +117,11 @@ final class BatchFileAdapter: LegacyAdapter {
             return true
         }
         guard first else { return }
-        // Recovery first: whatever a crash interrupted is resumed before new work.
-        await runPipeline()
+        // The first pass starts at once, in the pipeline's task: it resumes whatever a crash
+        // interrupted (a job's journal state says which step comes next). Calls are served
+        // meanwhile — a new job is only journaled by its call, never written by it — so a slow or
+        // unreachable host (an SFTP connection timing out) does not keep the gateway unready.
+        continuation.yield()
         let interval = configuration.pollInterval
         let task = Task { [weak self] in
             let timer = Task {
