@@ -21,6 +21,6 @@ ensure_packages() {
 BUILD_PACKAGES=(libxml2-dev libsqlite3-dev libcurl4-openssl-dev)
 # What the tests need: GnuCOBOL for the real COBOL backend, curl and python3 for the command-line smoke test,
 # PHP (cli, soap, xml for DOM) and spyne for the real SOAP backends, openssl for the TLS tests' certificates.
-TEST_PACKAGES=("${BUILD_PACKAGES[@]}" gnucobol3 curl python3 openssl php-cli php-soap php-xml python3-spyne openssh-server)
+TEST_PACKAGES=("${BUILD_PACKAGES[@]}" gnucobol3 curl python3 openssl php-cli php-soap php-xml python3-spyne openssh-server vsftpd)
 # What the demo needs: only what building needs (the simulated backends run in process).
 DEMO_PACKAGES=("${BUILD_PACKAGES[@]}")

@@ -93,7 +93,7 @@ public final class PaymentsBatchSimulator: Sendable {
         let date = Self.digits(Date(), "yyyyMMdd")
         records.insert(["recordType": "header", "batchId": .string(batchId), "processedOn": .number(date)], at: 0)
         records.append(["recordType": "trailer", "paidCount": .number(String(records.filter { $0["status"] == "PAID" }.count))])
-        let file = (try? result.fillingTotals(records).flatMap { try FileEncoder.encode($0, layout: result) }) ?? []
+        let file = (try? result.prologue + result.fillingTotals(records).flatMap { try FileEncoder.encode($0, layout: result) + result.lineEnding }) ?? []
         try? outbox.write(file, as: name.replacingOccurrences(of: "PAYREQ.", with: "PAYRES."), doneMarker: ".done")
     }
 
@@ -112,8 +112,8 @@ public final class PaymentsBatchSimulator: Sendable {
             ])
         }
         records.append(["recordType": "trailer"])
-        var bytes: [UInt8] = []
-        for record in extract.fillingTotals(records) { bytes += try FileEncoder.encode(record, layout: extract) }
+        var bytes = extract.prologue
+        for record in extract.fillingTotals(records) { bytes += try FileEncoder.encode(record, layout: extract) + extract.lineEnding }
         return bytes
     }
 

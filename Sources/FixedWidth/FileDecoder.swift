@@ -56,10 +56,14 @@ public struct FileDecoder {
     public let layout: FileLayout
     private var controls: ControlTotals
     private var number = 0
+    /// CSV: a record whose quoted value goes on past its line; the header row not yet seen.
+    private var unfinished: (bytes: [UInt8], line: Int, offset: Int)?
+    private var headerRowPending: Bool
 
     public init(layout: FileLayout) {
         self.layout = layout
         self.controls = ControlTotals(layout: layout)
+        self.headerRowPending = layout.csv?.headerRow ?? false
     }
 
     /// How to split the file into raw records for `decode(_:)`.
@@ -69,6 +73,7 @@ public struct FileDecoder {
 
     /// Decodes one raw record (a line, or a fixed-length block); a line may hold several records.
     public mutating func decode(_ raw: RecordReader.Record) -> [Event] {
+        if let csv = layout.csv { return decodeCSV(raw, csv) }
         var bytes = Array(raw.bytes)
         var codePage = layout.codePage
         if layout.isUTF8, bytes.contains(where: { $0 >= 0x80 }) {
@@ -113,7 +118,13 @@ public struct FileDecoder {
 
     /// What the end of the file leaves unchecked: scopes without their trailer.
     public func finish() -> [Event] {
-        controls.finish().map { .problem(Problem(reason: $0.reason)) }
+        var events: [Event] = []
+        if let unfinished {
+            events.append(.problem(Problem(
+                record: number + 1, line: unfinished.line, offset: unfinished.offset,
+                reason: "a quoted value is never closed (the file ends inside it)")))
+        }
+        return events + controls.finish().map { .problem(Problem(reason: $0.reason)) }
     }
 
     /// Every record and problem of a file held in memory (tests, small files).
@@ -153,14 +164,106 @@ public struct FileDecoder {
                     record: number, line: line, offset: offset + error.offset, recordType: type.name, field: error.field,
                     hex: error.hex, reason: error.reason)))
             }
-            for finding in controls.take(type: type.name, object: object, number: number) {
-                events.append(.problem(Problem(
-                    record: finding.record, line: finding.record == number ? line : nil, recordType: finding.recordType,
-                    reason: finding.reason)))
-            }
-            if type.output { events.append(.record(Record(number: number, line: line, offset: offset, type: type.name, output: true, object: object))) }
-            return events
+            return events + taken(type, object, number: number, line: line, offset: offset)
         }
+    }
+
+    /// The record after its control totals have seen it, and what they found.
+    private mutating func taken(_ type: FileLayout.RecordType, _ object: JSONObject, number: Int, line: Int?, offset: Int) -> [Event] {
+        var events: [Event] = []
+        for finding in controls.take(type: type.name, object: object, number: number) {
+            events.append(.problem(Problem(
+                record: finding.record, line: finding.record == number ? line : nil, recordType: finding.recordType,
+                reason: finding.reason)))
+        }
+        if type.output { events.append(.record(Record(number: number, line: line, offset: offset, type: type.name, output: true, object: object))) }
+        return events
+    }
+
+    // MARK: CSV
+
+    /// One line of a CSV file: joined to the next while a quoted value is open, the header row
+    /// checked against the declared headings, blank lines skipped.
+    private mutating func decodeCSV(_ raw: RecordReader.Record, _ csv: CSVFormat) -> [Event] {
+        var pending = unfinished ?? ([], raw.number, raw.offset)
+        if unfinished != nil { pending.bytes.append(0x0A) }
+        pending.bytes += raw.bytes
+        unfinished = nil
+        let codePage = layout.codePage
+        let delimiter = codePage.byte(csv.delimiter) ?? 0x2C
+        let quote = codePage.byte("\"") ?? 0x22
+        let values: [(start: Int, bytes: [UInt8])]
+        switch CSVFormat.split(pending.bytes, delimiter: delimiter, quote: quote) {
+        case .unfinished:
+            guard pending.bytes.count <= CSVFormat.maximumRecordLength else {
+                number += 1
+                return [.problem(Problem(
+                    record: number, line: pending.line, offset: pending.offset,
+                    reason: "a quoted value runs on for more than \(CSVFormat.maximumRecordLength) bytes without its closing quote"))]
+            }
+            unfinished = pending
+            return []
+        case .malformed(let at, let reason):
+            number += 1
+            return [.problem(Problem(record: number, line: pending.line, offset: pending.offset + at, reason: reason))]
+        case .values(let split):
+            values = split
+        }
+        if values.count == 1, values[0].bytes.allSatisfy({ $0 == codePage.space }) { return [] }
+        var texts: [String] = []
+        for value in values {
+            guard let text = CSVFormat.text(value.bytes, codePage: codePage, utf8: layout.isUTF8) else {
+                number += 1
+                return [.problem(Problem(
+                    record: number, line: pending.line, offset: pending.offset + value.start,
+                    reason: "value \(texts.count + 1) is not valid UTF-8"))]
+            }
+            texts.append(text)
+        }
+        if headerRowPending {
+            headerRowPending = false
+            return headerRowProblems(texts, line: pending.line, offset: pending.offset)
+        }
+        number += 1
+        let number = number
+        guard let type = layout.recordTypes.first(where: { type in
+            guard let column = type.matchColumn else { return true }
+            return column < texts.count && texts[column].trimmingCharacters(" ") == type.matchText
+        }) else {
+            return [.problem(Problem(
+                record: number, line: pending.line, offset: pending.offset,
+                reason: "no record type matches a line starting '\(String(texts.first?.prefix(8) ?? ""))'"))]
+        }
+        var object = JSONObject()
+        var events: [Event] = []
+        for column in type.columns {
+            // Values missing at the end of a line are empty (some writers drop trailing delimiters).
+            let present = column.index < values.count
+            do throws(FieldDecodingError) {
+                object[column.node.name] = try csv.decode(present ? texts[column.index] : "", column, invalidValues: type.layout.invalidValues)
+            } catch {
+                events.append(.problem(Problem(
+                    record: number, line: pending.line, offset: pending.offset + (present ? values[column.index].start : 0),
+                    recordType: type.name, field: column.node.name,
+                    reason: present ? error.reason : "the line has \(values.count) values; \(column.node.name) is value \(column.index + 1)")))
+            }
+        }
+        return events + taken(type, object, number: number, line: pending.line, offset: pending.offset)
+    }
+
+    /// The header row must name the declared columns, in their order (a reordered export would
+    /// otherwise put names in amounts).
+    private func headerRowProblems(_ texts: [String], line: Int, offset: Int) -> [Event] {
+        guard let type = layout.recordTypes.first else { return [] }
+        for column in type.columns {
+            let found = column.index < texts.count ? texts[column.index].trimmingCharacters(" ") : ""
+            if found.lowercased() != column.heading.lowercased() {
+                return [.problem(Problem(
+                    line: line, offset: offset, field: column.node.name,
+                    reason: "the header row names column \(column.index + 1) '\(found)', not '\(column.heading)'"))]
+            }
+        }
+        return []
     }
 
     /// A UTF-8 line as one byte per character with a code page for it: fields are measured in
@@ -184,5 +287,15 @@ public struct FileDecoder {
             }
         }
         return (result, CodePage.ascii(with: extra))
+    }
+}
+
+extension String {
+    /// Without leading and trailing `character`s.
+    func trimmingCharacters(_ character: Character) -> String {
+        var text = Substring(self)
+        while text.first == character { text.removeFirst() }
+        while text.last == character { text.removeLast() }
+        return String(text)
     }
 }

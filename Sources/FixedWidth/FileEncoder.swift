@@ -13,6 +13,7 @@ public enum FileEncoder {
         }
         var fields = JSONObject()
         for (key, value) in object where key != "recordType" { fields[key] = value }
+        if let csv = layout.csv { return try encodeCSV(fields, type: type, csv: csv, layout: layout) }
         var recordLayout = type.layout
         var characters: [UInt16] = []
         if layout.isUTF8 {
@@ -51,5 +52,35 @@ public enum FileEncoder {
         }
         guard !characters.isEmpty else { return bytes }
         return Array(String(decoding: bytes.map { $0 < 0x80 ? UInt16($0) : characters[Int($0) - 0x80] }, as: UTF16.self).utf8)
+    }
+
+    /// A CSV line: each column's value checked by its codec (length, digits, scale, sign), then
+    /// quoted where it holds the delimiter or a quote.
+    private static func encodeCSV(
+        _ fields: JSONObject, type: FileLayout.RecordType, csv: CSVFormat, layout: FileLayout
+    ) throws(RecordEncodingError) -> [UInt8] {
+        for (key, _) in fields where !type.columns.contains(where: { $0.node.name == key }) {
+            throw RecordEncodingError(field: key, reason: LocalizedText(en: "no such field", fr: "champ inexistant"))
+        }
+        var values = Array(repeating: "", count: (type.columns.map(\.index) + [type.matchColumn ?? 0]).max()! + 1)
+        if let column = type.matchColumn { values[column] = type.matchText }
+        for column in type.columns {
+            do throws(FieldEncodingError) {
+                values[column.index] = try csv.encode(fields[column.node.name], column)
+            } catch {
+                throw RecordEncodingError(field: column.node.name, reason: error.reason)
+            }
+            if !layout.isUTF8, let missing = values[column.index].unicodeScalars.first(where: { layout.codePage.byte($0) == nil }) {
+                throw RecordEncodingError(field: column.node.name, reason: LocalizedText(
+                    en: "'\(missing)' has no equivalent in \(layout.codePage.name)",
+                    fr: "« \(missing) » n’a pas d’équivalent en \(layout.codePage.name)"))
+            }
+        }
+        return bytes(csv.line(values), codePage: layout.codePage, utf8: layout.isUTF8)
+    }
+
+    /// Text in the file's encoding; characters the code page lacks (checked before) become '?'.
+    static func bytes(_ text: String, codePage: CodePage, utf8: Bool) -> [UInt8] {
+        utf8 ? Array(text.utf8) : text.unicodeScalars.map { codePage.byte($0) ?? codePage.byte("?")! }
     }
 }

@@ -20,8 +20,9 @@ extension FileLayout {
 
         static let topKeys = [
             "layout", "title", "description", "encoding", "record-length", "framing", "short-records", "invalid-values", "records",
-            "structure", "checks",
+            "structure", "checks", "format", "delimiter", "header-row", "line-ending", "decimal-mark",
         ]
+        static let csvFieldKeys = ["name", "column", "heading", "length", "type", "scale", "signed", "trim", "description"]
         static let fieldKeys = [
             "name", "start", "length", "type", "scale", "signed", "trim", "picture", "usage", "occurs", "omit-blank", "fields",
             "encoding", "description",
@@ -29,8 +30,16 @@ extension FileLayout {
         static let checkKeys = ["scope", "field", "count", "per", "sum", "where", "modulo", "same", "sequence", "description"]
 
         func layout(_ node: DeclarationNode) -> FileLayout? {
-            guard reader.mapping(node, allowed: Self.topKeys, required: ["layout", "record-length", "records"]) != nil else {
+            let isCSV = node["format"].flatMap { reader.string($0) } == "csv"
+            if let format = node["format"], let text = reader.string(format), !["csv", "fixed"].contains(text) {
+                reader.report(format, "expected one of fixed, csv, found '\(text)'")
+            }
+            guard reader.mapping(node, allowed: Self.topKeys, required: ["layout", "records"] + (isCSV ? [] : ["record-length"])) != nil else {
                 return nil
+            }
+            let onlyFor = isCSV ? ["record-length", "framing", "short-records"] : ["delimiter", "header-row", "line-ending", "decimal-mark"]
+            for key in onlyFor where node[key] != nil {
+                reader.report(node[key]!, isCSV ? "'\(key)' applies to fixed-width files, not 'format: csv'" : "'\(key)' applies to 'format: csv'")
             }
             let name = reader.string(node["layout"]) ?? ""
             if node["title"] != nil { _ = reader.localized(node["title"]) }
@@ -45,7 +54,8 @@ extension FileLayout {
                     reader.report(encodingNode, "unknown encoding '\(encoding)'; one of utf-8, \(CodePage.supportedNames.joined(separator: ", "))")
                 }
             }
-            let recordLength = reader.integer(node["record-length"], in: 1...RecordLayout.maximumLength) ?? 1
+            let csv = isCSV ? csvFormat(node, codePage: codePage) : nil
+            var recordLength = isCSV ? 1 : reader.integer(node["record-length"], in: 1...RecordLayout.maximumLength) ?? 1
             let framing = choice(node["framing"], default: Framing.lines)
             if isUTF8, framing == .fixed, let framingNode = node["framing"] {
                 reader.report(framingNode, "UTF-8 records are measured in characters, so they need 'framing: lines' (a fixed byte count cannot hold a fixed number of characters)")
@@ -57,11 +67,22 @@ extension FileLayout {
             if let recordsNode = node["records"], let records = reader.mapping(recordsNode) {
                 if records.isEmpty { reader.report(recordsNode, "declare at least one record type") }
                 for entry in records {
-                    if let type = recordType(
+                    if let csv {
+                        if let unconditional = types.last(where: { $0.matchColumn == nil }) {
+                            reader.report(entry.value, "record type \(entry.key) can never match: \(unconditional.name), before it, has no 'when' and takes every line")
+                        }
+                        if let type = csvRecordType(entry.key, entry.value, codePage: codePage, invalidValues: invalidValues) {
+                            types.append(type)
+                            recordLength = max(recordLength, type.layout.length)
+                        }
+                    } else if let type = recordType(
                         entry.key, entry.value, codePage: codePage, length: recordLength, invalidValues: invalidValues)
                     {
                         types.append(type)
                     }
+                }
+                if let csv, csv.headerRow, types.count > 1, let headerNode = node["header-row"] {
+                    reader.report(headerNode, "a header row names the columns of one record type; this layout has \(types.count)")
                 }
             }
             let scopes = node["structure"].map { structure($0, types: types) } ?? []
@@ -75,7 +96,107 @@ extension FileLayout {
             }
             return FileLayout(
                 name: name, codePage: codePage, isUTF8: isUTF8, recordLength: recordLength, framing: framing,
-                shortRecords: shortRecords, recordTypes: types, scopes: scopes, checks: checks)
+                shortRecords: shortRecords, recordTypes: types, scopes: scopes, checks: checks, csv: csv)
+        }
+
+        // MARK: CSV
+
+        func csvFormat(_ node: DeclarationNode, codePage: CodePage) -> CSVFormat {
+            var delimiter: Unicode.Scalar = ","
+            if let delimiterNode = node["delimiter"], let text = reader.string(delimiterNode) {
+                let named = ["tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|"][text] ?? text
+                let scalars = Array(named.unicodeScalars)
+                if scalars.count != 1 || scalars[0] == "\"" || scalars[0] == "\n" || scalars[0] == "\r" || scalars[0] == " " {
+                    reader.report(delimiterNode, "the delimiter is one character other than a quote, a space or a line break (or tab, comma, semicolon, pipe)")
+                } else if codePage.byte(scalars[0]) == nil {
+                    reader.report(delimiterNode, "'\(named)' has no equivalent in \(codePage.name)")
+                } else {
+                    delimiter = scalars[0]
+                }
+            }
+            let headerRow = reader.boolean(node["header-row"]) ?? false
+            var crlf = false
+            if let endingNode = node["line-ending"], let ending = reader.string(endingNode) {
+                switch ending.lowercased() {
+                case "lf": crlf = false
+                case "crlf": crlf = true
+                default: reader.report(endingNode, "expected one of lf, crlf, found '\(ending)'")
+                }
+            }
+            var decimalComma = false
+            if let markNode = node["decimal-mark"], let mark = reader.string(markNode) {
+                switch mark {
+                case ".", "point": decimalComma = false
+                case ",", "comma": decimalComma = true
+                default: reader.report(markNode, "expected point or comma, found '\(mark)'")
+                }
+                if decimalComma, delimiter == "," {
+                    reader.report(markNode, "with 'decimal-mark: comma' the delimiter cannot be a comma too (';' is usual)")
+                }
+            }
+            return CSVFormat(delimiter: delimiter, headerRow: headerRow, crlf: crlf, decimalComma: decimalComma)
+        }
+
+        /// A record type of a CSV file: `when: {column, equals}` (optional), and fields with a
+        /// `column` (by default the one after the previous field's), a `length` (characters, or
+        /// digits of a number) and a type. Their values also get a fixed-width `layout`, back to
+        /// back, which gives the JSON schema.
+        func csvRecordType(_ name: String, _ node: DeclarationNode, codePage: CodePage, invalidValues: RecordLayout.InvalidValuePolicy) -> RecordType? {
+            guard reader.mapping(node, allowed: ["when", "fields", "output", "description"], required: ["fields"]) != nil else {
+                return nil
+            }
+            var matchColumn: Int?
+            var matchText = ""
+            if let when = node["when"], reader.mapping(when, allowed: ["column", "equals"], required: ["column", "equals"]) != nil {
+                matchColumn = (reader.integer(when["column"], in: 1...4096) ?? 1) - 1
+                matchText = reader.string(when["equals"]) ?? ""
+            }
+            guard let fieldsNode = node["fields"] else { return nil }
+            guard case .sequence(let items) = fieldsNode.content, !items.isEmpty else {
+                reader.report(fieldsNode, "expected a list of fields, found \(fieldsNode.typeName)")
+                return nil
+            }
+            var columns: [CSVFormat.Column] = []
+            var names: Set<String> = []
+            var offset = 0
+            var nextColumn = 0
+            for item in items {
+                for key in ["start", "picture", "usage", "occurs", "fields", "omit-blank", "encoding"] where item[key] != nil {
+                    reader.report(item[key]!, "'\(key)' is for fixed-width files; a CSV field has column, length, type, scale, signed, trim, heading")
+                }
+                guard reader.mapping(item, allowed: Self.csvFieldKeys + ["start", "picture", "usage", "occurs", "fields", "omit-blank", "encoding"], required: ["name", "length"]) != nil,
+                    let fieldName = reader.string(item["name"])
+                else { continue }
+                if fieldName == "recordType" || !fieldName.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) || fieldName.first?.isNumber != false {
+                    reader.report(item["name"]!, "'\(fieldName)' cannot name a field: use letters, digits and _, and not 'recordType' (each decoded record says its type there)")
+                }
+                if !names.insert(fieldName).inserted { reader.report(item["name"]!, "\(fieldName) is declared twice in this record type") }
+                let column = item["column"].flatMap { reader.integer($0, in: 1...4096) }.map { $0 - 1 } ?? nextColumn
+                if column < nextColumn, let columnNode = item["column"] {
+                    reader.report(columnNode, "\(fieldName) is in column \(column + 1), but the fields before it reach column \(nextColumn); fields go in column order")
+                }
+                if column == matchColumn {
+                    reader.report(item["column"] ?? item, "column \(column + 1) holds the record type's code ('when')")
+                }
+                nextColumn = column + 1
+                let trim = choice(item["trim"], default: TextTrim.none)
+                guard let codec = codec(item, length: reader.integer(item["length"], in: 1...RecordLayout.maximumLength)) else { continue }
+                if trim != .none, case .zoned = codec { reader.report(item["trim"]!, "'trim' applies to text fields") }
+                let heading = reader.string(item["heading"]) ?? fieldName
+                let field = LayoutNode(
+                    name: fieldName, jsonName: fieldName, offset: offset, size: codec.size, occurs: nil, dependingOn: nil,
+                    occursMinimum: 0, redefines: nil, codec: codec, children: [], trim: trim, line: item.line)
+                offset += codec.size
+                columns.append(CSVFormat.Column(index: column, heading: heading, node: field))
+            }
+            let root = LayoutNode(
+                name: name, jsonName: name, offset: 0, size: max(offset, 1), occurs: nil, dependingOn: nil, occursMinimum: 0, redefines: nil,
+                codec: nil, children: columns.map(\.node), line: node.line)
+            var layout = RecordLayout(name: name, root: root, codePage: codePage)
+            layout.invalidValues = invalidValues
+            return RecordType(
+                name: name, offset: 0, value: [], fill: nil, layout: layout, output: reader.boolean(node["output"]) ?? true,
+                columns: columns, matchColumn: matchColumn, matchText: matchText)
         }
 
         func choice<T: RawRepresentable & CaseIterable>(_ node: DeclarationNode?, default value: T) -> T where T.RawValue == String {

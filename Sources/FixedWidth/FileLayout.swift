@@ -25,6 +25,23 @@ public struct FileLayout: Sendable {
     /// Nesting of record types; the first scope is the whole file. Empty: records in any order.
     public let scopes: [Scope]
     public let checks: [Check]
+    /// Delimited text instead of fixed positions (`format: csv`); nil for fixed-width files.
+    public internal(set) var csv: CSVFormat? = nil
+
+    /// What ends each record written: LF (CR LF where a CSV layout says so; NL 0x25 in EBCDIC),
+    /// nothing for records back to back.
+    public var lineEnding: [UInt8] {
+        if let csv { return csv.crlf ? [0x0D, 0x0A] : [0x0A] }
+        guard framing == .lines else { return [] }
+        return codePage.isEBCDIC ? [0x25] : [0x0A]
+    }
+
+    /// What a file starts with before its first record: a CSV header row naming the columns.
+    public var prologue: [UInt8] {
+        guard let csv, csv.headerRow, let type = recordTypes.first else { return [] }
+        let line = csv.line(type.columns.map(\.heading))
+        return FileEncoder.bytes(line, codePage: codePage, utf8: isUTF8) + lineEnding
+    }
 
     public enum Framing: String, Sendable, CaseIterable {
         /// One record per line (LF or CRLF, the final one optional). A line that is an exact
@@ -50,6 +67,12 @@ public struct FileLayout: Sendable {
         public let layout: RecordLayout
         /// False for records that carry no data (block padding): checked, never written out.
         public let output: Bool
+        /// CSV: the fields' places on the line (`layout` then only describes their values).
+        public internal(set) var columns: [CSVFormat.Column] = []
+        /// CSV: the record is this type when the value in column `matchColumn` (from 0) is `matchText`;
+        /// without a column, every line is.
+        public internal(set) var matchColumn: Int? = nil
+        public internal(set) var matchText: String = ""
 
         func matches(_ bytes: UnsafeRawBufferPointer) -> Bool {
             if let fill {

@@ -1,5 +1,5 @@
 /// A directory another system reads files from or writes files into: a local (or mounted)
-/// directory (`FileDrop`) or one on a remote host (`SFTPDrop`). Names are plain file names.
+/// directory (`FileDrop`) or one on a remote host (`RemoteDrop`). Names are plain file names.
 /// Writing is in two steps so that a crash between them can be told apart on restart: `stage`
 /// puts the whole content under a hidden temporary name, `publish` renames it into place.
 public protocol DropDirectory: Sendable {

@@ -29,6 +29,7 @@ struct Encode: ParsableCommand {
             guard let handle = FileHandle(forReadingAtPath: path) else { throw ValidationError("cannot open \(path)") }
             return (path, handle)
         }
+        if let fileLayout { output.write(fileLayout.prologue) }
         for (name, handle) in sources {
             var reader = RecordReader(format: .lines) { count in Array(try handle.read(upToCount: count) ?? Data()) }
             while let line = try reader.next() {
@@ -39,7 +40,7 @@ struct Encode: ParsableCommand {
                     }
                     if let fileLayout {
                         // A declared file: its own framing, whatever --record-format says.
-                        output.write(try FileEncoder.encode(object, layout: fileLayout) + (fileLayout.framing == .lines ? [0x0A] : []))
+                        output.write(try FileEncoder.encode(object, layout: fileLayout) + fileLayout.lineEnding)
                         continue
                     }
                     guard let layout else { continue }

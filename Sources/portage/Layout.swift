@@ -9,6 +9,10 @@ struct Layout: ParsableCommand {
 
     func run() throws {
         if let fileLayout = try options.fileLayout() {
+            if let csv = fileLayout.csv {
+                print(Self.csvTable(fileLayout, csv))
+                return
+            }
             for type in fileLayout.recordTypes {
                 let rule = type.fill.map { fill in "every character from position \(type.offset + 1) on is '\(String(fileLayout.codePage.character(fill)))'" }
                     ?? "starts at position \(type.offset + 1) with '\(String(String.UnicodeScalarView(type.value.map(fileLayout.codePage.character))))'"
@@ -20,6 +24,24 @@ struct Layout: ParsableCommand {
             return
         }
         print(try options.recordLayout().fieldTable)
+    }
+
+    /// A CSV layout: each record type's rule, then its columns with length, type, heading and path.
+    static func csvTable(_ layout: FileLayout, _ csv: CSVFormat) -> String {
+        let delimiter = csv.delimiter == "\t" ? "tab" : "'\(csv.delimiter)'"
+        var lines = ["CSV, values separated by \(delimiter)" + (csv.decimalComma ? ", decimal comma" : "") + (csv.headerRow ? ", header row" : "")]
+        for type in layout.recordTypes {
+            lines.append("")
+            lines.append("\(type.name): " + (type.matchColumn.map { "value \($0 + 1) is '\(type.matchText)'" } ?? "every line") + (type.output ? "" : "; not written out"))
+            lines.append("COLUMN  LENGTH  TYPE                          HEADING               PATH")
+            for column in type.columns {
+                lines.append(
+                    String(column.index + 1).padded(6) + "  " + String(column.node.size).padded(6) + "  "
+                        + (column.node.codec?.pictureDescription ?? "").padded(28, left: false) + "  " + column.heading.padded(20, left: false)
+                        + "  " + type.name + "." + column.node.name)
+            }
+        }
+        return lines.joined(separator: "\n")
     }
 }
 

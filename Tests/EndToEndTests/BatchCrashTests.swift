@@ -22,7 +22,7 @@ extension RealBackends {
             let body = BatchWorkspace.items(40)
             let key = [("Idempotency-Key", "crash-\(point)")]
 
-            let doomed = try GatewayProcess(adapters: workspace.adapters, contracts: BatchWorkspace.contracts, environment: ["PORTAGE_CRASH_AT": point])
+            let doomed = try await GatewayProcess(adapters: workspace.adapters, contracts: BatchWorkspace.contracts, environment: ["PORTAGE_CRASH_AT": point])
             let first = await doomed.request("/v1/payment-batches", method: .POST, body: body, headers: key)
             if point == "after-accept" {
                 #expect(first == nil, "the gateway answered although it was to die first")
@@ -35,7 +35,7 @@ extension RealBackends {
             #expect(killed, "portage serve was not killed at \(point)")
             doomed.stop()
 
-            let gateway = try GatewayProcess(adapters: workspace.adapters, contracts: BatchWorkspace.contracts)
+            let gateway = try await GatewayProcess(adapters: workspace.adapters, contracts: BatchWorkspace.contracts)
             defer { gateway.stop() }
             // The client was not sure (or was): it sends the same request again with the same key.
             let again = try #require(await gateway.request("/v1/payment-batches", method: .POST, body: body, headers: key))
@@ -72,17 +72,17 @@ extension RealBackends {
             let simulator = try PaymentsBatchSimulatorFiles(workspace)
             // Last night's extract, loaded cleanly.
             try simulator.drop(date: "2026-11-26", count: 10)
-            var gateway = try GatewayProcess(adapters: workspace.adapters, contracts: BatchWorkspace.contracts)
+            var gateway = try await GatewayProcess(adapters: workspace.adapters, contracts: BatchWorkspace.contracts)
             #expect(await Self.awaitExtract(gateway, asOf: "2026-11-26", records: 10))
             gateway.stop()
 
             // Tonight's, bigger: the gateway dies while loading it.
             try simulator.drop(date: "2026-11-27", count: 12_000)
-            let doomed = try GatewayProcess(adapters: workspace.adapters, contracts: BatchWorkspace.contracts, environment: ["PORTAGE_CRASH_AT": point])
+            let doomed = try await GatewayProcess(adapters: workspace.adapters, contracts: BatchWorkspace.contracts, environment: ["PORTAGE_CRASH_AT": point])
             #expect(await doomed.waitForKill(), "portage serve was not killed at \(point)")
             doomed.stop()
 
-            gateway = try GatewayProcess(adapters: workspace.adapters, contracts: BatchWorkspace.contracts)
+            gateway = try await GatewayProcess(adapters: workspace.adapters, contracts: BatchWorkspace.contracts)
             defer { gateway.stop() }
             // From the first answer on, only whole extracts are served: last night's or tonight's, never a part.
             var sawTonight = false

@@ -73,7 +73,7 @@ extension RealBackends {
             defer { workspace.remove() }
             let spooler = try PayBatchSpooler(inbox: workspace.inbox, outbox: workspace.outbox, work: workspace.root + "/work")
             defer { spooler.stop() }
-            let gateway = try GatewayProcess(adapters: workspace.adapters, contracts: BatchWorkspace.contracts)
+            let gateway = try await GatewayProcess(adapters: workspace.adapters, contracts: BatchWorkspace.contracts)
             defer { gateway.stop() }
 
             let accepted = try #require(await gateway.request("/v1/payment-batches", method: .POST, body: BatchWorkspace.items(250)))
@@ -111,7 +111,7 @@ extension RealBackends {
             let declaration = workspace.adapters + "/payments.yaml"
             try String(contentsOfFile: declaration, encoding: .utf8).replacingOccurrences(of: "deadline: 1h", with: "deadline: 1s")
                 .write(toFile: declaration, atomically: true, encoding: .utf8)
-            let gateway = try GatewayProcess(adapters: workspace.adapters, contracts: BatchWorkspace.contracts)
+            let gateway = try await GatewayProcess(adapters: workspace.adapters, contracts: BatchWorkspace.contracts)
             defer { gateway.stop() }
             let accepted = try #require(await gateway.request("/v1/payment-batches", method: .POST, body: BatchWorkspace.items(3)))
             let location = try #require(accepted.location)

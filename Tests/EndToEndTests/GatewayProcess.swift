@@ -20,35 +20,33 @@ final class GatewayProcess: @unchecked Sendable {
     let process: ChildProcess
     let base: String
 
-    /// Starts the gateway and waits (30 s at most) for its "listening" log line; `environment` is added to ours.
-    init(adapters: String, contracts: String, environment: [String: String] = [:]) throws {
+    /// Starts the gateway and waits (30 s at most) for its "listening" log line, then for `/readyz`;
+    /// `environment` is added to ours. Waits without blocking a thread of the shared pool.
+    init(adapters: String, contracts: String, environment: [String: String] = [:]) async throws {
         let text = Mutex("")
         process = try ChildProcess(
             Self.executable, ["serve", "--adapters", adapters, "--contracts", contracts, "--port", "0", "--log-level", "info"],
             environment: environment, errors: { data in text.withLock { $0 += String(decoding: data, as: UTF8.self) } })
-        let deadline = Date().addingTimeInterval(30)
-        while true {
+        let deadline = ContinuousClock.now + .seconds(30)
+        var base: String?
+        while base == nil {
             if let match = text.withLock({ $0.firstMatch(of: /"url":"(http:\/\/127\.0\.0\.1:[0-9]+)"/) }) {
                 base = String(match.1)
                 break
             }
-            guard process.isRunning, Date() < deadline else {
+            guard process.isRunning, ContinuousClock.now < deadline else {
                 process.stop()
                 throw PayBatchSpooler.Failure("portage serve did not start listening: \(text.withLock { $0 })")
             }
-            Thread.sleep(forTimeInterval: 0.02)
+            try await Task.sleep(for: .milliseconds(20))
         }
+        self.base = base!
         // Listening comes before the adapters have started; a call before then is a (correct)
         // 503 not-ready. Wait for /readyz — or for the process to end, when a test makes it die.
-        while process.isRunning, Date() < deadline {
-            if let code = try? Self.status(base + "/readyz"), code == 200 { break }
-            Thread.sleep(forTimeInterval: 0.02)
+        while process.isRunning, ContinuousClock.now < deadline {
+            if await request("/readyz")?.status == 200 { break }
+            try await Task.sleep(for: .milliseconds(20))
         }
-    }
-
-    /// The status code of a GET, from the synchronous initialiser (the old future-based API).
-    private static func status(_ url: String) throws -> Int {
-        Int(try HTTPClient.shared.get(url: url, deadline: .now() + .seconds(2)).wait().status.code)
     }
 
     /// Waits until the process has ended; true when SIGKILL ended it.

@@ -41,11 +41,18 @@ extension RealBackends {
             let workspace = try BatchWorkspace()
             defer { workspace.remove() }
             try Self.remoteDeclaration(workspace, server)
+            try await Self.exerciseRemoteHost(workspace)
+        }
+
+        /// With the workspace's inbox and outbox declared remote: the COBOL batch runs on the
+        /// "host", a 30-payment job completes, a 50-record extract is served, fetched files are
+        /// removed from the host and archived, no temporary upload name is left there.
+        static func exerciseRemoteHost(_ workspace: BatchWorkspace, environment: [String: String] = [:]) async throws {
             let spooler = try PayBatchSpooler(inbox: workspace.inbox, outbox: workspace.outbox, work: workspace.root + "/work")
             defer { spooler.stop() }
             try PaymentsBatchSimulatorFiles(workspace).drop(date: "2026-11-27", count: 50)
 
-            let gateway = try GatewayProcess(adapters: workspace.adapters, contracts: BatchWorkspace.contracts)
+            let gateway = try await GatewayProcess(adapters: workspace.adapters, contracts: BatchWorkspace.contracts, environment: environment)
             defer { gateway.stop() }
             let accepted = try #require(await gateway.request("/v1/payment-batches", method: .POST, body: BatchWorkspace.items(30)))
             #expect(accepted.status == 202)
@@ -58,11 +65,9 @@ extension RealBackends {
             #expect(spooler.received == ["PAYREQ.\(id).DAT"])
             #expect(await BatchCrashTests.awaitExtract(gateway, asOf: "2026-11-27", records: 50))
             #expect(await gateway.request("/v1/payments/PAY000000050")?.json["record"]?["paymentId"] == "PAY000000050")
-            // Fetched files were removed from the host and archived locally.
             try await Task.sleep(for: .milliseconds(300))
             #expect(workspace.files(workspace.outbox).isEmpty)
             #expect(workspace.files(workspace.archive) == ["PAYEXT.20261127.DAT", "PAYRES.\(id).DAT"])
-            // No temporary upload names were left on the host.
             #expect(workspace.files(workspace.inbox).isEmpty)
         }
 
@@ -78,7 +83,7 @@ extension RealBackends {
             try String(contentsOfFile: declaration, encoding: .utf8)
                 .replacingOccurrences(of: server.hostKeySHA256, with: String(repeating: "A", count: 43))
                 .write(toFile: declaration, atomically: true, encoding: .utf8)
-            let gateway = try GatewayProcess(adapters: workspace.adapters, contracts: BatchWorkspace.contracts)
+            let gateway = try await GatewayProcess(adapters: workspace.adapters, contracts: BatchWorkspace.contracts)
             defer { gateway.stop() }
             let accepted = try #require(await gateway.request("/v1/payment-batches", method: .POST, body: BatchWorkspace.items(2)))
             #expect(accepted.status == 202)

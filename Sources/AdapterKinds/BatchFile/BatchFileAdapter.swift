@@ -63,8 +63,8 @@ final class BatchFileAdapter: LegacyAdapter {
         if let remote = configuration.remote {
             var inboxConfiguration = remote
             inboxConfiguration.directory = configuration.inbox
-            inbox = SFTPDrop(configuration: inboxConfiguration)
-            remoteOutbox = SFTPDrop(configuration: remote)
+            inbox = RemoteDrop(configuration: inboxConfiguration)
+            remoteOutbox = RemoteDrop(configuration: remote)
             outbox = FileDrop(directory: configuration.incoming)
         } else {
             inbox = FileDrop(directory: configuration.inbox)

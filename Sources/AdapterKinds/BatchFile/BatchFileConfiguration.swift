@@ -18,7 +18,7 @@ struct BatchFileConfiguration: Sendable {
     var jobs: Jobs?
     var extract: Extract?
     /// Inbox and outbox on a remote host; files fetched from its outbox are kept in `incoming`.
-    var remote: SFTPDrop.Configuration?
+    var remote: RemoteDrop.Configuration?
     var incoming: String
 
     struct Jobs: Sendable {

@@ -48,7 +48,7 @@ public struct BatchFileKind: AdapterKind {
     ]
     static let remoteKeys = [
         "url", "user", "private-key-file", "public-key-file", "passphrase-env", "password-env", "host-key-sha256", "known-hosts",
-        "connect-timeout", "timeout",
+        "connect-timeout", "timeout", "tls", "ca-file",
     ]
     static let jobKeys = ["request-file", "response-file", "item", "header", "trailer", "results", "deadline", "max-items", "callback-secret-env", "callback-hosts"]
     static let extractKeys = ["name", "file", "record", "key", "filters", "as-of"]
@@ -100,30 +100,55 @@ public struct BatchFileKind: AdapterKind {
 
     /// `remote: { url: sftp://host:port, user, private-key-file | password-env, host-key-sha256 | known-hosts }`:
     /// the host is always authenticated — by its key's SHA-256 fingerprint or a known-hosts file.
-    func remote(_ node: DeclarationNode, directory: String, reader: DeclarationReader) -> SFTPDrop.Configuration? {
+    /// `remote: { url: ftp://host:port | ftps://host:port, user, password-env, ca-file, tls }`: FTP
+    /// with TLS (`AUTH TLS` on `ftp://`, implicit on `ftps://`), the certificate always verified;
+    /// plain FTP only with `tls: none`.
+    func remote(_ node: DeclarationNode, directory: String, reader: DeclarationReader) -> RemoteDrop.Configuration? {
         guard reader.mapping(node, allowed: Self.remoteKeys, required: ["url", "user"]) != nil else { return nil }
         let url = reader.string(node["url"]) ?? ""
+        let scheme = URL(string: url)?.scheme?.lowercased()
         if let urlNode = node["url"], !url.isEmpty {
             let parsed = URL(string: url)
-            if parsed?.scheme != "sftp" || parsed?.host == nil || !(parsed?.path ?? "").isEmpty {
-                reader.report(urlNode, "expected sftp://host or sftp://host:port, without a path (inbox and outbox give the directories); FTP and FTPS are not supported yet")
+            if !["sftp", "ftp", "ftps"].contains(scheme ?? "") || parsed?.host == nil || !(parsed?.path ?? "").isEmpty || parsed?.user != nil {
+                reader.report(urlNode, "expected sftp://host[:port], ftp://host[:port] or ftps://host[:port], without a path or a user (inbox and outbox give the directories; user is its own key)")
             }
         }
-        if node["host-key-sha256"] == nil && node["known-hosts"] == nil {
-            reader.report(node, "declare how to recognise the host: host-key-sha256 (ssh-keygen -lf KEY.pub -E sha256) or known-hosts (a file)")
-        }
-        if node["private-key-file"] == nil && node["password-env"] == nil {
-            reader.report(node, "declare how to log in: private-key-file (and passphrase-env), or password-env")
+        let environment = ProcessInfo.processInfo.environment
+        var ftpSecurity = RemoteDrop.FTPSecurity.explicit
+        if scheme == "sftp" || scheme == nil {
+            for key in ["tls", "ca-file"] where node[key] != nil {
+                reader.report(node[key]!, "'\(key)' is for FTP; an SFTP host is recognised by host-key-sha256 or known-hosts")
+            }
+            if node["host-key-sha256"] == nil && node["known-hosts"] == nil {
+                reader.report(node, "declare how to recognise the host: host-key-sha256 (ssh-keygen -lf KEY.pub -E sha256) or known-hosts (a file)")
+            }
+            if node["private-key-file"] == nil && node["password-env"] == nil {
+                reader.report(node, "declare how to log in: private-key-file (and passphrase-env), or password-env")
+            }
+        } else {
+            for key in ["private-key-file", "public-key-file", "passphrase-env", "host-key-sha256", "known-hosts"] where node[key] != nil {
+                reader.report(node[key]!, "'\(key)' is for SFTP; an FTPS host is recognised by its certificate (ca-file, or the system's CAs)")
+            }
+            if node["password-env"] == nil { reader.report(node, "declare password-env: the environment variable holding the FTP password") }
+            if let tlsNode = node["tls"], let text = reader.string(tlsNode) {
+                if let security = RemoteDrop.FTPSecurity(rawValue: text), scheme == "ftp" {
+                    ftpSecurity = security
+                } else {
+                    reader.report(tlsNode, scheme == "ftps"
+                        ? "ftps:// is TLS from the start; 'tls' applies to ftp://"
+                        : "expected explicit (AUTH TLS, the default) or none (plain FTP: the password crosses the network in clear)")
+                }
+            }
         }
         var fingerprint = node["host-key-sha256"].flatMap(reader.string)
         if let text = fingerprint, text.hasPrefix("SHA256:") { fingerprint = String(text.dropFirst(7)) }
-        let environment = ProcessInfo.processInfo.environment
-        return SFTPDrop.Configuration(
+        return RemoteDrop.Configuration(
             server: url, directory: directory, user: reader.string(node["user"]) ?? "",
             privateKeyFile: node["private-key-file"].flatMap(reader.string), publicKeyFile: node["public-key-file"].flatMap(reader.string),
             passphrase: node["passphrase-env"].flatMap(reader.string).flatMap { environment[$0] },
             password: node["password-env"].flatMap(reader.string).flatMap { environment[$0] },
             hostKeySHA256: fingerprint, knownHostsFile: node["known-hosts"].flatMap(reader.string),
+            ftpSecurity: ftpSecurity, caFile: node["ca-file"].flatMap(reader.string),
             connectTimeout: reader.positiveDuration(node["connect-timeout"]) ?? .seconds(5),
             timeout: reader.positiveDuration(node["timeout"]) ?? .seconds(120))
     }

@@ -25,12 +25,11 @@ extension BatchFileConfiguration.Jobs {
         }
         if let trailer { records.append(JSONObject([("recordType", .string(trailer))])) }
         records = requestLayout.fillingTotals(records)
-        var bytes: [UInt8] = []
+        var bytes = requestLayout.prologue
         let firstItem = header == nil ? 0 : 1
         for (index, record) in records.enumerated() {
             do {
-                bytes += try FileEncoder.encode(record, layout: requestLayout)
-                if requestLayout.framing == .lines { bytes.append(requestLayout.codePage.isEBCDIC ? 0x25 : 0x0A) }
+                bytes += try FileEncoder.encode(record, layout: requestLayout) + requestLayout.lineEnding
             } catch {
                 let item = index - firstItem + 1
                 if item >= 1 && item <= items.count {

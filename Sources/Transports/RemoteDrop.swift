@@ -3,15 +3,32 @@ import Foundation
 import GatewayCore
 import Synchronization
 
-/// A drop directory on a remote host, over SFTP (libcurl, with libssh2 underneath): listed with
-/// one long listing, written under a hidden temporary name then renamed, read and removed. One
-/// connection, reused; calls are serialised.
+/// A drop directory on a remote host, over SFTP (libcurl with libssh2) or FTP with TLS (FTPS):
+/// listed with one long listing, written under a hidden temporary name then renamed, read and
+/// removed. One connection, reused; calls are serialised.
 ///
-/// The host is authenticated by the SHA-256 fingerprint of its key (`ssh-keygen -lf key.pub`),
-/// or by a known-hosts file; the user by a private key file (and its passphrase), or a password.
-public final class SFTPDrop: DropDirectory {
+/// SFTP: the host is authenticated by the SHA-256 fingerprint of its key (`ssh-keygen -lf
+/// key.pub`) or a known-hosts file; the user by a private key file (and its passphrase), or a
+/// password. FTPS: the host by its certificate (the system's CAs, or a declared CA file), the user
+/// by a password; explicit TLS (`AUTH TLS` on the FTP port) or implicit (`ftps://`, port 990).
+/// Plain FTP, which sends the password in clear, only when declared so.
+public final class RemoteDrop: DropDirectory {
+    public enum Scheme: String, Sendable {
+        case sftp
+        /// FTP, with TLS as `tls` says.
+        case ftp
+        /// FTP over TLS from the first byte (implicit FTPS).
+        case ftps
+    }
+
+    /// FTP's TLS: required through `AUTH TLS` (explicit, the default) or none at all.
+    public enum FTPSecurity: String, Sendable, CaseIterable {
+        case explicit
+        case none
+    }
+
     public struct Configuration: Sendable {
-        /// `sftp://host:port` (no path).
+        /// `sftp://host:port`, `ftp://host:port` or `ftps://host:port` (no path).
         public var server: String
         /// The directory on the server, absolute.
         public var directory: String
@@ -23,6 +40,10 @@ public final class SFTPDrop: DropDirectory {
         /// Base64 SHA-256 of the host key, as `ssh-keygen -l -E sha256` prints it after `SHA256:`.
         public var hostKeySHA256: String?
         public var knownHostsFile: String?
+        /// FTP only: TLS through `AUTH TLS`, or none.
+        public var ftpSecurity: FTPSecurity
+        /// FTPS: the CA certificates (PEM) the server's certificate must chain to; the system's otherwise.
+        public var caFile: String?
         public var connectTimeout: Duration
         /// A transfer that moves nothing for this long ends with an error.
         public var timeout: Duration
@@ -30,7 +51,7 @@ public final class SFTPDrop: DropDirectory {
         public init(
             server: String, directory: String, user: String, privateKeyFile: String? = nil, publicKeyFile: String? = nil,
             passphrase: String? = nil, password: String? = nil, hostKeySHA256: String? = nil, knownHostsFile: String? = nil,
-            connectTimeout: Duration = .seconds(5), timeout: Duration = .seconds(120)
+            ftpSecurity: FTPSecurity = .explicit, caFile: String? = nil, connectTimeout: Duration = .seconds(5), timeout: Duration = .seconds(120)
         ) {
             self.server = server
             self.directory = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
@@ -41,12 +62,15 @@ public final class SFTPDrop: DropDirectory {
             self.password = password
             self.hostKeySHA256 = hostKeySHA256
             self.knownHostsFile = knownHostsFile
+            self.ftpSecurity = ftpSecurity
+            self.caFile = caFile
             self.connectTimeout = connectTimeout
             self.timeout = timeout
         }
     }
 
     public let configuration: Configuration
+    public let scheme: Scheme
     private let handle: Mutex<Handle>
 
     /// One libcurl easy handle: it keeps the SSH connection open between calls.
@@ -58,6 +82,7 @@ public final class SFTPDrop: DropDirectory {
 
     public init(configuration: Configuration) {
         self.configuration = configuration
+        self.scheme = configuration.server.lowercased().hasPrefix("ftps:") ? .ftps : configuration.server.lowercased().hasPrefix("ftp:") ? .ftp : .sftp
         _ = Self.globalInit
         handle = Mutex(Handle())
     }
@@ -79,7 +104,11 @@ public final class SFTPDrop: DropDirectory {
 
     public func publish(_ name: String) throws(FileDrop.Failure) {
         let directory = configuration.directory
-        try perform(path: directory + "/", commands: ["rename \(Self.quoted(directory + "/" + FileDrop.temporaryName(for: name))) \(Self.quoted(directory + "/" + name))"])
+        let from = directory + "/" + FileDrop.temporaryName(for: name)
+        let to = directory + "/" + name
+        try perform(path: directory + "/", commands: scheme == .sftp
+            ? ["rename \(Self.quoted(from)) \(Self.quoted(to))"]
+            : ["RNFR \(from)", "RNTO \(to)"])
     }
 
     public func isStaged(_ name: String) throws(FileDrop.Failure) -> Bool {
@@ -97,9 +126,8 @@ public final class SFTPDrop: DropDirectory {
     public func remove(_ name: String) throws(FileDrop.Failure) {
         let directory = configuration.directory
         // "*": a file that is not there is not an error.
-        try perform(path: directory + "/", commands: [
-            "*rm \(Self.quoted(directory + "/" + name))", "*rm \(Self.quoted(directory + "/" + FileDrop.temporaryName(for: name)))",
-        ])
+        let paths = [directory + "/" + name, directory + "/" + FileDrop.temporaryName(for: name)]
+        try perform(path: directory + "/", commands: paths.map { scheme == .sftp ? "*rm \(Self.quoted($0))" : "*DELE \($0)" })
     }
 
     // MARK: Listing
@@ -107,7 +135,8 @@ public final class SFTPDrop: DropDirectory {
     /// Every entry of the long listing, hidden ones included. The time is the listing's text
     /// (minute precision on most servers), hashed: enough to see that a file changed.
     func listAll() throws(FileDrop.Failure) -> [FileDrop.Entry] {
-        let text = String(decoding: try perform(path: configuration.directory + "/"), as: UTF8.self)
+        // FTP servers leave hidden files (the temporary names) out of LIST unless asked with -a.
+        let text = String(decoding: try perform(path: configuration.directory + "/", method: scheme == .sftp ? nil : "LIST -a"), as: UTF8.self)
         return text.split(separator: "\n").compactMap { Self.entry(String($0)) }
     }
 
@@ -145,11 +174,13 @@ public final class SFTPDrop: DropDirectory {
     /// One libcurl transfer on `path` (a directory ends with `/`): a download (or a listing), an
     /// upload when `upload` is given, or just `commands` (SFTP quote commands) when given.
     @discardableResult
-    private func perform(path: String, upload: [UInt8]? = nil, commands: [String] = []) throws(FileDrop.Failure) -> [UInt8] {
+    private func perform(path: String, upload: [UInt8]? = nil, commands: [String] = [], method: String? = nil) throws(FileDrop.Failure) -> [UInt8] {
         let configuration = configuration
-        let url = configuration.server + path.split(separator: "/", omittingEmptySubsequences: false)
+        var url = configuration.server + path.split(separator: "/", omittingEmptySubsequences: false)
             .map { $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? String($0) }
             .joined(separator: "/")
+        // An FTP URL's path is relative to the login directory; %2F makes it start at the root.
+        if scheme != .sftp, path.hasPrefix("/") { url = configuration.server + "/%2F" + url.dropFirst(configuration.server.count + 1) }
         let result: Result<[UInt8], FileDrop.Failure> = handle.withLock { handle in
             guard let curl = handle.curl else { return .failure(FileDrop.Failure(reason: .other(ENOMEM), path: url)) }
             curl_easy_reset(curl)
@@ -168,6 +199,16 @@ public final class SFTPDrop: DropDirectory {
             }
             if let fingerprint = configuration.hostKeySHA256 { portage_curl_set_string(curl, CURLOPT_SSH_HOST_PUBLIC_KEY_SHA256, fingerprint) }
             if let knownHosts = configuration.knownHostsFile { portage_curl_set_string(curl, CURLOPT_SSH_KNOWNHOSTS, knownHosts) }
+            if scheme != .sftp {
+                // Certificates are always verified (libcurl's default, set again here on purpose).
+                if scheme == .ftps || configuration.ftpSecurity == .explicit {
+                    portage_curl_set_long(curl, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue))
+                }
+                portage_curl_set_long(curl, CURLOPT_SSL_VERIFYPEER, 1)
+                portage_curl_set_long(curl, CURLOPT_SSL_VERIFYHOST, 2)
+                if let caFile = configuration.caFile { portage_curl_set_string(curl, CURLOPT_CAINFO, caFile) }
+            }
+            if let method { portage_curl_set_string(curl, CURLOPT_CUSTOMREQUEST, method) }
             portage_curl_set_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(configuration.connectTimeout.milliseconds))
             // A transfer fails when it stalls (under 1 byte/s for `timeout`), not when it is long.
             portage_curl_set_long(curl, CURLOPT_LOW_SPEED_LIMIT, 1)
