@@ -39,6 +39,36 @@ public struct CSVFormat: Sendable {
         public let node: LayoutNode
     }
 
+    /// Where a scan for the end of a record stands: a quoted value may hold line breaks, so a
+    /// record ends at the first line end outside quotes. Kept between lines so that each byte is
+    /// looked at once.
+    struct Scan: Sendable {
+        var position = 0
+        var quoted = false
+        var valueStart = true
+
+        mutating func advance(over bytes: [UInt8], delimiter: UInt8, quote: UInt8) {
+            while position < bytes.count {
+                let byte = bytes[position]
+                position += 1
+                if quoted {
+                    guard byte == quote else { continue }
+                    if position < bytes.count, bytes[position] == quote {
+                        position += 1  // "" inside a quoted value
+                    } else {
+                        quoted = false
+                        valueStart = false
+                    }
+                } else if byte == delimiter {
+                    valueStart = true
+                } else {
+                    quoted = byte == quote && valueStart
+                    valueStart = false
+                }
+            }
+        }
+    }
+
     /// How a line splits: its values, or the line is not finished (a quoted value goes on), or why
     /// it cannot be read.
     enum Split {
@@ -154,13 +184,20 @@ public struct CSVFormat: Sendable {
         }
     }
 
-    /// One line (without its ending) from the values of its columns, quoted where needed.
+    /// One line (without its ending) from the values of its columns, quoted where needed. A line
+    /// that would be empty is `""`, so that it reads back as a record, not as a blank line.
     func line(_ values: [String]) -> String {
-        values.map { value in
+        if values.allSatisfy({ $0.unicodeScalars.allSatisfy { $0 == " " } }), values.count == 1 { return "\"" + values[0] + "\"" }
+        return values.map { value in
             guard value.unicodeScalars.contains(where: { $0 == delimiter || $0 == "\"" || $0 == "\r" || $0 == "\n" }) else { return value }
-            var quoted = "\""
-            for character in value { quoted += character == "\"" ? "\"\"" : String(character) }
-            return quoted + "\""
+            // Scalar by scalar: a quote followed by a combining mark is one Character, not a quote.
+            var quoted = String.UnicodeScalarView(["\""])
+            for scalar in value.unicodeScalars {
+                quoted.append(scalar)
+                if scalar == "\"" { quoted.append(scalar) }
+            }
+            quoted.append("\"")
+            return String(quoted)
         }.joined(separator: String(delimiter))
     }
 }

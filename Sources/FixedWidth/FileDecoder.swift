@@ -57,7 +57,7 @@ public struct FileDecoder {
     private var controls: ControlTotals
     private var number = 0
     /// CSV: a record whose quoted value goes on past its line; the header row not yet seen.
-    private var unfinished: (bytes: [UInt8], line: Int, offset: Int)?
+    private var unfinished: (bytes: [UInt8], line: Int, offset: Int, scan: CSVFormat.Scan)?
     private var headerRowPending: Bool
 
     public init(layout: FileLayout) {
@@ -185,16 +185,23 @@ public struct FileDecoder {
     /// One line of a CSV file: joined to the next while a quoted value is open, the header row
     /// checked against the declared headings, blank lines skipped.
     private mutating func decodeCSV(_ raw: RecordReader.Record, _ csv: CSVFormat) -> [Event] {
-        var pending = unfinished ?? ([], raw.number, raw.offset)
-        if unfinished != nil { pending.bytes.append(0x0A) }
-        pending.bytes += raw.bytes
+        // Taken out of `unfinished` before growing, so the bytes are not copied at every line.
+        var pending = unfinished ?? ([], raw.number, raw.offset, CSVFormat.Scan())
+        let continued = unfinished != nil
         unfinished = nil
+        if continued { pending.bytes.append(0x0A) }
+        var line = raw.bytes[...]
+        if raw.offset == 0, layout.isUTF8, line.starts(with: [0xEF, 0xBB, 0xBF]) {
+            line = line.dropFirst(3)  // the byte order mark spreadsheet exports start with
+            pending.offset = 3
+        }
+        pending.bytes += line
         let codePage = layout.codePage
         let delimiter = codePage.byte(csv.delimiter) ?? 0x2C
         let quote = codePage.byte("\"") ?? 0x22
-        let values: [(start: Int, bytes: [UInt8])]
-        switch CSVFormat.split(pending.bytes, delimiter: delimiter, quote: quote) {
-        case .unfinished:
+        // Only the new bytes are scanned for an open quote: a long value costs linear time.
+        pending.scan.advance(over: pending.bytes, delimiter: delimiter, quote: quote)
+        if pending.scan.quoted {
             guard pending.bytes.count <= CSVFormat.maximumRecordLength else {
                 number += 1
                 return [.problem(Problem(
@@ -203,13 +210,20 @@ public struct FileDecoder {
             }
             unfinished = pending
             return []
+        }
+        // A line of nothing (or only spaces) is skipped; `""` is a record with one empty value.
+        if pending.bytes.allSatisfy({ $0 == codePage.space }) { return [] }
+        let values: [(start: Int, bytes: [UInt8])]
+        switch CSVFormat.split(pending.bytes, delimiter: delimiter, quote: quote) {
+        case .unfinished:
+            number += 1
+            return [.problem(Problem(record: number, line: pending.line, offset: pending.offset, reason: "a quoted value is not closed"))]
         case .malformed(let at, let reason):
             number += 1
             return [.problem(Problem(record: number, line: pending.line, offset: pending.offset + at, reason: reason))]
         case .values(let split):
             values = split
         }
-        if values.count == 1, values[0].bytes.allSatisfy({ $0 == codePage.space }) { return [] }
         var texts: [String] = []
         for value in values {
             guard let text = CSVFormat.text(value.bytes, codePage: codePage, utf8: layout.isUTF8) else {
@@ -255,7 +269,7 @@ public struct FileDecoder {
     /// otherwise put names in amounts).
     private func headerRowProblems(_ texts: [String], line: Int, offset: Int) -> [Event] {
         guard let type = layout.recordTypes.first else { return [] }
-        for column in type.columns {
+        for column in type.columns where column.index != type.matchColumn {
             let found = column.index < texts.count ? texts[column.index].trimmingCharacters(" ") : ""
             if found.lowercased() != column.heading.lowercased() {
                 return [.problem(Problem(

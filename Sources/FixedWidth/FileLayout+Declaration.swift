@@ -54,6 +54,9 @@ extension FileLayout {
                     reader.report(encodingNode, "unknown encoding '\(encoding)'; one of utf-8, \(CodePage.supportedNames.joined(separator: ", "))")
                 }
             }
+            if isCSV, codePage.isEBCDIC, let encodingNode = node["encoding"] {
+                reader.report(encodingNode, "CSV files are read and written in ASCII, Latin-1 or UTF-8; an EBCDIC file is declared fixed-width")
+            }
             let csv = isCSV ? csvFormat(node, codePage: codePage) : nil
             var recordLength = isCSV ? 1 : reader.integer(node["record-length"], in: 1...RecordLayout.maximumLength) ?? 1
             let framing = choice(node["framing"], default: Framing.lines)
@@ -71,7 +74,12 @@ extension FileLayout {
                         if let unconditional = types.last(where: { $0.matchColumn == nil }) {
                             reader.report(entry.value, "record type \(entry.key) can never match: \(unconditional.name), before it, has no 'when' and takes every line")
                         }
-                        if let type = csvRecordType(entry.key, entry.value, codePage: codePage, invalidValues: invalidValues) {
+                        if let type = csvRecordType(entry.key, entry.value, codePage: codePage, utf8: isUTF8, invalidValues: invalidValues) {
+                            if let column = type.matchColumn,
+                                let same = types.first(where: { $0.matchColumn == column && $0.matchText == type.matchText })
+                            {
+                                reader.report(entry.value["when"] ?? entry.value, "record type \(entry.key) has the same rule as \(same.name), which is tried first")
+                            }
                             types.append(type)
                             recordLength = max(recordLength, type.layout.length)
                         }
@@ -109,7 +117,7 @@ extension FileLayout {
                 if scalars.count != 1 || scalars[0] == "\"" || scalars[0] == "\n" || scalars[0] == "\r" || scalars[0] == " " {
                     reader.report(delimiterNode, "the delimiter is one character other than a quote, a space or a line break (or tab, comma, semicolon, pipe)")
                 } else if codePage.byte(scalars[0]) == nil {
-                    reader.report(delimiterNode, "'\(named)' has no equivalent in \(codePage.name)")
+                    reader.report(delimiterNode, codePage.name == "ascii" ? "the delimiter must be an ASCII character" : "'\(named)' has no equivalent in \(codePage.name)")
                 } else {
                     delimiter = scalars[0]
                 }
@@ -141,7 +149,14 @@ extension FileLayout {
         /// `column` (by default the one after the previous field's), a `length` (characters, or
         /// digits of a number) and a type. Their values also get a fixed-width `layout`, back to
         /// back, which gives the JSON schema.
-        func csvRecordType(_ name: String, _ node: DeclarationNode, codePage: CodePage, invalidValues: RecordLayout.InvalidValuePolicy) -> RecordType? {
+        func csvRecordType(
+            _ name: String, _ node: DeclarationNode, codePage: CodePage, utf8: Bool, invalidValues: RecordLayout.InvalidValuePolicy
+        ) -> RecordType? {
+            /// Text the layout writes itself (type codes, headings) must exist in the file's encoding.
+            func writable(_ text: String, _ at: DeclarationNode) {
+                guard !utf8, let missing = text.unicodeScalars.first(where: { codePage.byte($0) == nil }) else { return }
+                reader.report(at, "'\(missing)' has no equivalent in \(codePage.name)")
+            }
             guard reader.mapping(node, allowed: ["when", "fields", "output", "description"], required: ["fields"]) != nil else {
                 return nil
             }
@@ -150,6 +165,12 @@ extension FileLayout {
             if let when = node["when"], reader.mapping(when, allowed: ["column", "equals"], required: ["column", "equals"]) != nil {
                 matchColumn = (reader.integer(when["column"], in: 1...4096) ?? 1) - 1
                 matchText = reader.string(when["equals"]) ?? ""
+                if let equalsNode = when["equals"] {
+                    writable(matchText, equalsNode)
+                    if matchText.isEmpty || matchText.first == " " || matchText.last == " " {
+                        reader.report(equalsNode, "the type code is compared without surrounding spaces: give it without them, and not empty")
+                    }
+                }
             }
             guard let fieldsNode = node["fields"] else { return nil }
             guard case .sequence(let items) = fieldsNode.content, !items.isEmpty else {
@@ -183,6 +204,7 @@ extension FileLayout {
                 guard let codec = codec(item, length: reader.integer(item["length"], in: 1...RecordLayout.maximumLength)) else { continue }
                 if trim != .none, case .zoned = codec { reader.report(item["trim"]!, "'trim' applies to text fields") }
                 let heading = reader.string(item["heading"]) ?? fieldName
+                if let headingNode = item["heading"] { writable(heading, headingNode) }
                 let field = LayoutNode(
                     name: fieldName, jsonName: fieldName, offset: offset, size: codec.size, occurs: nil, dependingOn: nil,
                     occursMinimum: 0, redefines: nil, codec: codec, children: [], trim: trim, line: item.line)

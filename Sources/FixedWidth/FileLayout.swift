@@ -28,19 +28,20 @@ public struct FileLayout: Sendable {
     /// Delimited text instead of fixed positions (`format: csv`); nil for fixed-width files.
     public internal(set) var csv: CSVFormat? = nil
 
-    /// What ends each record written: LF (CR LF where a CSV layout says so; NL 0x25 in EBCDIC),
-    /// nothing for records back to back.
+    /// What ends each record written: LF (the byte lines are read by), CR LF where a CSV layout
+    /// says so, nothing for records back to back.
     public var lineEnding: [UInt8] {
         if let csv { return csv.crlf ? [0x0D, 0x0A] : [0x0A] }
-        guard framing == .lines else { return [] }
-        return codePage.isEBCDIC ? [0x25] : [0x0A]
+        return framing == .lines ? [0x0A] : []
     }
 
-    /// What a file starts with before its first record: a CSV header row naming the columns.
+    /// What a file starts with before its first record: a CSV header row naming the columns, each
+    /// heading at its column (the type code's column and skipped ones stay empty).
     public var prologue: [UInt8] {
         guard let csv, csv.headerRow, let type = recordTypes.first else { return [] }
-        let line = csv.line(type.columns.map(\.heading))
-        return FileEncoder.bytes(line, codePage: codePage, utf8: isUTF8) + lineEnding
+        var headings = Array(repeating: "", count: (type.columns.map(\.index) + [type.matchColumn ?? 0]).max()! + 1)
+        for column in type.columns { headings[column.index] = column.heading }
+        return FileEncoder.bytes(csv.line(headings), codePage: codePage, utf8: isUTF8) + lineEnding
     }
 
     public enum Framing: String, Sendable, CaseIterable {

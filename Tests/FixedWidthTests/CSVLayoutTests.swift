@@ -225,4 +225,65 @@ struct CSVLayoutTests {
             #expect(messages.contains("a header row names the columns of one record type"), "\(messages)")
         }
     }
+
+    @Test("what the gateway writes it reads back: headings at their columns, quotes before combining marks, one empty value, a byte order mark")
+    func edgeCasesReadBack() throws {
+        let typed = try Self.layout("""
+            layout: typed
+            format: csv
+            encoding: utf-8
+            header-row: true
+            records:
+              row:
+                when: {column: 1, equals: D}
+                fields:
+                  - {name: id, column: 2, length: 5, heading: Ident}
+                  - {name: note, column: 4, length: 10}
+            """)
+        var file = typed.prologue
+        file += try FileEncoder.encode(["recordType": "row", "id": "A1", "note": "ab\"\u{301}c"], layout: typed) + typed.lineEnding
+        #expect(String(decoding: file, as: UTF8.self) == ",Ident,,note\nD,A1,,\"ab\"\"\u{301}c\"\n")
+        let (rows, problems) = Self.decode(String(decoding: [0xEF, 0xBB, 0xBF] + file, as: UTF8.self), typed)
+        #expect(problems.isEmpty, "\(problems)")
+        #expect(rows.first?.object["note"] == .string("ab\"\u{301}c"))
+
+        let single = try Self.layout("""
+            layout: single
+            format: csv
+            records:
+              row:
+                fields:
+                  - {name: note, length: 10}
+            """)
+        var lines: [UInt8] = []
+        for note in ["x", "", "y"] { lines += try FileEncoder.encode(["recordType": "row", "note": .string(note)], layout: single) + single.lineEnding }
+        #expect(String(decoding: lines, as: UTF8.self) == "x\n\"\"\ny\n")
+        #expect(Self.decode(String(decoding: lines, as: UTF8.self) + "\n", single).records.map { $0.object["note"] } == ["x", "", "y"])
+    }
+
+    @Test("type codes and headings must be writable in the file's encoding; EBCDIC CSV is refused")
+    func encodingOfDeclaredText() {
+        let text = """
+            layout: money
+            format: csv
+            encoding: ascii
+            header-row: true
+            records:
+              row:
+                when: {column: 1, equals: É}
+                fields:
+                  - {name: amount, column: 2, type: number, length: 5, heading: Montant €}
+            """
+        do {
+            _ = try FileLayout(yaml: text, file: "money.yaml")
+            Issue.record("accepted")
+        } catch {
+            let messages = error.problems.map(\.description)
+            #expect(messages.contains { $0.contains("money.yaml:7") && $0.contains("'É' has no equivalent in ascii") }, "\(messages)")
+            #expect(messages.contains { $0.contains("money.yaml:9") && $0.contains("'€' has no equivalent in ascii") }, "\(messages)")
+        }
+        #expect(throws: DeclarationErrors.self) {
+            try FileLayout(yaml: "layout: x\nformat: csv\nencoding: cp037\nrecords:\n  row:\n    fields: [{name: a, length: 1}]\n", file: "x.yaml")
+        }
+    }
 }

@@ -74,6 +74,12 @@ public struct BatchFileKind: AdapterKind {
                 ?? ((reader.string(endpoint["journal"]) ?? "") as NSString).deletingLastPathComponent + "/incoming")
         if let node = endpoint["remote"] {
             configuration.remote = remote(node, directory: outbox, reader: reader)
+            // On the host, paths start at its root (an FTP login directory differs between servers).
+            for key in ["inbox", "outbox"] {
+                if let pathNode = endpoint[key], let path = reader.string(pathNode), !path.hasPrefix("/") {
+                    reader.report(pathNode, "with 'remote', \(key) is a directory on the host: give its absolute path")
+                }
+            }
         }
         if let marker = configuration.doneMarker, let node = endpoint["done-marker"], !marker.hasPrefix(".") || marker.contains("/") || marker.count < 2 {
             reader.report(node, "a done marker is a file name ending such as '.done'")
@@ -133,6 +139,9 @@ public struct BatchFileKind: AdapterKind {
             if let tlsNode = node["tls"], let text = reader.string(tlsNode) {
                 if let security = RemoteDrop.FTPSecurity(rawValue: text), scheme == "ftp" {
                     ftpSecurity = security
+                    if security == .none, let caNode = node["ca-file"] {
+                        reader.report(caNode, "'ca-file' has nothing to check with 'tls: none'")
+                    }
                 } else {
                     reader.report(tlsNode, scheme == "ftps"
                         ? "ftps:// is TLS from the start; 'tls' applies to ftp://"
