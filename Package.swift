@@ -106,6 +106,7 @@ let package = Package(
         .testTarget(name: "FixedWidthTests", dependencies: ["FixedWidth", "CorpusSupport"]),
         .testTarget(name: "XMLSOAPTests", dependencies: ["XMLSOAP", "GatewayCore", "CorpusSupport"]),
         .testTarget(name: "TransportsTests", dependencies: ["Transports", "GatewayTesting"]),
+        .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "GatewayCore"]),
         .testTarget(
             name: "GatewayHTTPTests",
             dependencies: [

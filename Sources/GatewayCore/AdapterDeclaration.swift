@@ -19,16 +19,6 @@ public struct ContractReference: Sendable {
     public var node: DeclarationNode
 }
 
-/// What the resilience layer applies to every call of an adapter.
-public struct ResiliencePolicy: Sendable, Hashable {
-    /// The end-to-end deadline of one call. Default: 5 s.
-    public var timeout: Duration = .seconds(5)
-
-    public init(timeout: Duration = .seconds(5)) {
-        self.timeout = timeout
-    }
-}
-
 public struct OperationDeclaration: Sendable {
     public var name: String
     public var route: RouteTemplate

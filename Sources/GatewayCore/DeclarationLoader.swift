@@ -117,16 +117,6 @@ public struct DeclarationLoader {
         return contracts
     }
 
-    private func readResilience(_ node: DeclarationNode, reader: DeclarationReader) -> ResiliencePolicy {
-        var policy = ResiliencePolicy()
-        for entry in reader.mapping(node, allowed: ["timeout"]) ?? [] where entry.key == "timeout" {
-            if let timeout = reader.duration(entry.value) {
-                if timeout <= .zero { reader.report(entry.value, "timeout must be greater than zero") } else { policy.timeout = timeout }
-            }
-        }
-        return policy
-    }
-
     private func readOperation(_ name: String, _ node: DeclarationNode, reader: DeclarationReader) -> OperationDeclaration? {
         guard reader.mapping(node, allowed: Self.operationKeys, required: ["route", "summary"]) != nil else { return nil }
         var route: RouteTemplate?

@@ -38,6 +38,9 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
         case invalidItems = "invalid-items"
         case storageUnavailable = "storage-unavailable"
         case invalidCursor = "invalid-cursor"
+        case circuitOpen = "backend-circuit-open"
+        case overloaded = "backend-overloaded"
+        case maintenance = "backend-maintenance"
         case notReady = "not-ready"
         case shuttingDown = "shutting-down"
         case internalError = "internal-error"
@@ -53,6 +56,9 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
     /// Extra members for the problem document (`parameter`, `field`, `position`, byte counts…).
     /// Never put credentials or PII here: it is returned to callers and logged.
     public var extensions: JSONObject
+    /// When trying again may succeed (sent as `Retry-After`): a circuit's reopening, a maintenance
+    /// window's end, a backend's own "busy, come back in N s".
+    public var retryAfter: Duration?
 
     init(
         _ kind: Kind, code: String? = nil, status: Int, retryable: Bool, layer: Layer,

@@ -1,12 +1,25 @@
 import GatewayCore
 import Resilience
 
-/// The one place the layers around an adapter are assembled, in the fixed order of DESIGN.md:
-/// deadline → (circuit breaker → concurrency limit → retry, as they land) → adapter.
+/// The one place the layers around an adapter are assembled, in this fixed order (outermost first):
+///
+/// ```
+/// deadline → maintenance window → retry → circuit breaker → concurrency limit → adapter
+/// ```
+///
+/// The deadline bounds everything inside it, retries included. Retries sit outside the breaker
+/// and the bulkhead, so that each attempt is admitted on its own (an opened circuit stops the
+/// retries, a backoff wait holds no place in the bulkhead).
 enum AdapterPipeline {
-    static func make(_ adapter: any LegacyAdapter) -> AdapterHandler {
+    static func make(_ adapter: any LegacyAdapter, backend: BackendGuard) -> AdapterHandler {
+        let declaration = adapter.declaration
+        let reads = Set(declaration.operations.filter { ["GET", "HEAD"].contains($0.route.method) }.map(\.name))
         let middlewares: [any AdapterMiddleware] = [
-            DeadlineMiddleware(timeout: adapter.declaration.resilience.timeout),
+            DeadlineMiddleware(timeout: declaration.resilience.timeout),
+            MaintenanceMiddleware(backend: backend),
+            RetryMiddleware(backend: backend, reads: reads),
+            CircuitBreakerMiddleware(backend: backend),
+            ConcurrencyLimitMiddleware(backend: backend),
         ]
         var handler: AdapterHandler = { request, logger in try await adapter.call(request, logger: logger) }
         for middleware in middlewares.reversed() {

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOPosix
+import Resilience
 import ServiceLifecycle
 
 /// The assembled gateway: routes generated from the adapters' declarations plus the gateway's own
@@ -11,12 +12,19 @@ import ServiceLifecycle
 public struct Gateway: Sendable {
     public let adapters: [PreparedAdapter]
     public let readiness: Readiness
+    /// The resilience state of each backend (breaker, budget, bulkhead), by adapter name.
+    public let backends: [String: BackendGuard]
     let openAPI: OpenAPIBuilder
 
-    public init(adapters: [PreparedAdapter], readiness: Readiness = Readiness()) {
+    public init(adapters: [PreparedAdapter], readiness: Readiness = Readiness(), clock: ResilienceClock = .system) {
         self.adapters = adapters
         self.readiness = readiness
         self.openAPI = OpenAPIBuilder(adapters: adapters)
+        var backends: [String: BackendGuard] = [:]
+        for prepared in adapters {
+            backends[prepared.declaration.name] = BackendGuard(name: prepared.declaration.name, policy: prepared.declaration.resilience, clock: clock)
+        }
+        self.backends = backends
     }
 
     /// Loads, validates and prepares every declaration; throws every problem found.
@@ -43,7 +51,7 @@ public struct Gateway: Sendable {
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: openAPI.json(language: context.language))))
         }
         for prepared in adapters {
-            let pipeline = AdapterPipeline.make(prepared.adapter)
+            let pipeline = AdapterPipeline.make(prepared.adapter, backend: backends[prepared.declaration.name]!)
             for operation in prepared.declaration.operations {
                 router.on(
                     RouterPath(operation.route.path), method: HTTPRequest.Method(operation.route.method)!,
@@ -67,6 +75,10 @@ public struct Gateway: Sendable {
                 "operations": .number(String(prepared.declaration.operations.count)),
             ]
             for (key, value) in status.details { entry[key] = value }
+            if let backend = self.backends[prepared.declaration.name] {
+                entry["resilience"] = .object(backend.status)
+                if backend.circuit == .open { allUp = false }
+            }
             backends[prepared.declaration.name] = .object(entry)
         }
         return [

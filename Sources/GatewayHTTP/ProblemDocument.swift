@@ -29,7 +29,13 @@ public enum ProblemDocument {
             .contentLanguage: language.rawValue,
             .requestID: correlationId,
         ]
-        if error.retryable, error.status == 503 { headers[.retryAfter] = "1" }
+        if let retryAfter = error.retryAfter {
+            // Whole seconds, rounded up: a client that waits that long finds the reason gone.
+            let (seconds, attoseconds) = retryAfter.components
+            headers[.retryAfter] = String(max(1, seconds + (attoseconds > 0 ? 1 : 0)))
+        } else if error.retryable, error.status == 503 {
+            headers[.retryAfter] = "1"
+        }
         return Response(
             status: .init(code: error.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }

@@ -72,6 +72,8 @@ struct SOAPHTTPAdapterTests {
         title: { en: Filing, fr: Déclarations }
         endpoint: { url: "\(url)", \(endpoint) }
         contracts: { wsdl: tax-filing/TaxFilingStatus.wsdl }
+        # These tests are about how answers map to problems: one attempt each, no circuit to trip.
+        resilience: { retry: { attempts: 1 }, circuit-breaker: { consecutive-failures: 1000, min-calls: 1000 } }
         operations:
           getFiling:
             route: GET /v1/filings/{clientId}/{taxYear}

@@ -1,0 +1,110 @@
+import GatewayCore
+import Logging
+import NIOCore
+
+/// No call during a declared maintenance window: `503 backend-maintenance` with `Retry-After` at
+/// the window's end (the cache, outside, may still answer from a stale copy).
+public struct MaintenanceMiddleware: AdapterMiddleware {
+    let backend: BackendGuard
+
+    public init(backend: BackendGuard) { self.backend = backend }
+
+    public func call(_ request: AdapterRequest, logger: Logger, next: AdapterHandler) async throws -> AdapterResponse {
+        if let window = backend.maintenanceEnd() {
+            backend.count { $0.maintenanceRejected += 1 }
+            throw GatewayError.maintenance(adapter: backend.name, retryAfter: .seconds(window.seconds))
+        }
+        return try await next(request, logger)
+    }
+}
+
+/// Each attempt asks the backend's circuit breaker first; an open circuit fails at once with
+/// `503 backend-circuit-open` and `Retry-After`, without touching the backend.
+public struct CircuitBreakerMiddleware: AdapterMiddleware {
+    let backend: BackendGuard
+
+    public init(backend: BackendGuard) { self.backend = backend }
+
+    public func call(_ request: AdapterRequest, logger: Logger, next: AdapterHandler) async throws -> AdapterResponse {
+        let trial: Bool
+        switch backend.admit() {
+        case .reject(let retryAfter):
+            throw GatewayError.circuitOpen(adapter: backend.name, retryAfter: retryAfter)
+        case .allow(let isTrial):
+            trial = isTrial
+        }
+        do {
+            let response = try await next(request, logger)
+            backend.record(success: true, trial: trial)
+            return response
+        } catch is CancellationError {
+            // The caller left: says nothing about the backend, except that a trial did not pass.
+            if trial { backend.record(success: false, trial: true) }
+            throw CancellationError()
+        } catch {
+            let failed = BackendGuard.isFailure(error)
+            backend.record(success: !failed, trial: trial)
+            if failed, backend.circuit == .open { logger.warning("circuit opened", metadata: ["adapter": "\(backend.name)"]) }
+            throw error
+        }
+    }
+}
+
+/// The bulkhead: at most `concurrency.max` attempts in flight, `concurrency.queue` waiting (each
+/// until its deadline), the rest shed with `503 backend-overloaded`.
+public struct ConcurrencyLimitMiddleware: AdapterMiddleware {
+    let backend: BackendGuard
+
+    public init(backend: BackendGuard) { self.backend = backend }
+
+    public func call(_ request: AdapterRequest, logger: Logger, next: AdapterHandler) async throws -> AdapterResponse {
+        let remaining = Duration.nanoseconds((request.deadline - .now()).nanoseconds)
+        switch await backend.limit.acquire(timeout: remaining) {
+        case .admitted:
+            break
+        case .shed:
+            throw GatewayError.overloaded(adapter: backend.name, waited: false)
+        case .timedOut:
+            try Task.checkCancellation()
+            throw GatewayError.overloaded(adapter: backend.name, waited: true)
+        }
+        defer { backend.limit.release() }
+        return try await next(request, logger)
+    }
+}
+
+/// Tries again what may succeed on a second attempt — a backend-layer error marked retryable
+/// (refused or reset connections, timeouts, "busy" answers, declared return codes) — only for
+/// idempotent calls (reads, or writes with an `Idempotency-Key`), with full-jitter backoff (at
+/// least the backend's own `Retry-After`), inside the request's deadline and the backend's budget.
+public struct RetryMiddleware: AdapterMiddleware {
+    let backend: BackendGuard
+    /// Operations that only read (GET routes).
+    let reads: Set<String>
+
+    public init(backend: BackendGuard, reads: Set<String>) {
+        self.backend = backend
+        self.reads = reads
+    }
+
+    public func call(_ request: AdapterRequest, logger: Logger, next: AdapterHandler) async throws -> AdapterResponse {
+        let policy = backend.policy.retry
+        let idempotent = reads.contains(request.operation) || request.headers["idempotency-key"] != nil
+        backend.recordFirstAttempt()
+        let backoff = Backoff(base: policy.backoff, maximum: policy.maxBackoff)
+        var attempt = 1
+        while true {
+            do {
+                return try await next(request, logger)
+            } catch let error as GatewayError where idempotent && error.retryable && error.layer == .backend && attempt < policy.attempts {
+                var delay = backoff.delay(retry: attempt, random: backend.clock.random())
+                if let asked = error.retryAfter { delay = max(delay, asked) }
+                let remaining = Duration.nanoseconds((request.deadline - .now()).nanoseconds)
+                guard delay < remaining, backend.withdrawRetry() else { throw error }
+                logger.debug("retrying", metadata: ["adapter": "\(backend.name)", "code": "\(error.code)", "attempt": "\(attempt + 1)"])
+                try await backend.clock.sleep(delay)
+                attempt += 1
+            }
+        }
+    }
+}
