@@ -51,6 +51,7 @@ let package = Package(
             ]
         ),
         .target(name: "Resilience", dependencies: ["GatewayCore"]),
+        .target(name: "Cache", dependencies: ["GatewayCore"]),
         .target(
             name: "Store",
             dependencies: ["GatewayCore", .product(name: "GRDB", package: "GRDB.swift")]
@@ -65,7 +66,7 @@ let package = Package(
         .target(
             name: "GatewayHTTP",
             dependencies: [
-                "GatewayCore", "AdapterKinds",
+                "GatewayCore", "AdapterKinds", "Resilience", "Cache",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIKit", package: "OpenAPIKit"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -95,8 +96,9 @@ let package = Package(
         .executableTarget(
             name: "portage",
             dependencies: [
-                "GatewayCore", "FixedWidth", "XMLSOAP", "AdapterKinds", "GatewayHTTP", "DemoBackends", "Transports",
+                "GatewayCore", "FixedWidth", "XMLSOAP", "AdapterKinds", "GatewayHTTP", "DemoBackends", "Transports", "GatewayTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -106,11 +108,11 @@ let package = Package(
         .testTarget(name: "FixedWidthTests", dependencies: ["FixedWidth", "CorpusSupport"]),
         .testTarget(name: "XMLSOAPTests", dependencies: ["XMLSOAP", "GatewayCore", "CorpusSupport"]),
         .testTarget(name: "TransportsTests", dependencies: ["Transports", "GatewayTesting"]),
-        .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "GatewayCore"]),
+        .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "Cache", "GatewayCore"]),
         .testTarget(
             name: "GatewayHTTPTests",
             dependencies: [
-                "GatewayHTTP", "DemoBackends", "GatewayTesting", "AdapterKinds", "CorpusSupport",
+                "GatewayHTTP", "DemoBackends", "GatewayTesting", "AdapterKinds", "CorpusSupport", "Resilience",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "OpenAPIKit", package: "OpenAPIKit"),

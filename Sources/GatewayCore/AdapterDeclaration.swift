@@ -32,6 +32,8 @@ public struct OperationDeclaration: Sendable {
     public var request: [FieldMapping]
     public var response: ResponseMapping
     public var parameters: [String: ParameterDeclaration]
+    /// Answers kept by the cache layer (GET operations only).
+    public var cache: CachePolicy?
     public var node: DeclarationNode
 
     /// Every caller-facing parameter the mapping uses, with where it comes from.

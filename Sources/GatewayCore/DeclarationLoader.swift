@@ -5,7 +5,7 @@ import Foundation
 /// route parameters, response mappings, and that referenced contract files exist.
 public struct DeclarationLoader {
     public static let topLevelKeys = ["adapter", "kind", "title", "description", "endpoint", "contracts", "resilience", "operations"]
-    public static let operationKeys = ["route", "summary", "description", "operation", "contracts", "request", "response", "parameters"]
+    public static let operationKeys = ["route", "summary", "description", "operation", "contracts", "request", "response", "parameters", "cache"]
     /// Paths the gateway serves itself; no declaration may take them.
     public static let reservedPaths = ["/openapi.json", "/healthz", "/readyz", "/status"]
 
@@ -162,10 +162,12 @@ public struct DeclarationLoader {
             checkParameters(route: route, request: request, parameters: parameters, node: node, reader: reader)
         }
         guard let route, let summary else { return nil }
-        return OperationDeclaration(
+        var operation = OperationDeclaration(
             name: name, route: route, summary: summary, description: description, backendOperation: backendOperation,
             contracts: contracts, request: request,
             response: response, parameters: parameters, node: node)
+        if let cacheNode = node["cache"] { operation.cache = readCache(cacheNode, operation: operation, reader: reader) }
+        return operation
     }
 
     /// Every path parameter must feed a field; `$path.x` must name a route parameter; body

@@ -59,6 +59,8 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
     /// When trying again may succeed (sent as `Retry-After`): a circuit's reopening, a maintenance
     /// window's end, a backend's own "busy, come back in N s".
     public var retryAfter: Duration?
+    /// Headers sent with the problem (`Cache-Status`, `Age` of a remembered "not found").
+    public var headers: [(name: String, value: String)] = []
 
     init(
         _ kind: Kind, code: String? = nil, status: Int, retryable: Bool, layer: Layer,

@@ -13,6 +13,9 @@ public struct AdapterRequest: Sendable {
     /// When the whole call must be over; the resilience layer sets it from the declared timeout.
     public var deadline: NIODeadline
     public var correlationId: String
+    /// The caller's data-access scope: answers cached for one scope are never served to another.
+    /// Authentication will set it; until then every caller shares `public`.
+    public var scope = "public"
 
     public init(
         operation: String, path: [String: String] = [:], query: [String: String] = [:], body: JSONValue? = nil,
@@ -46,6 +49,8 @@ public struct AdapterResponse: Sendable {
     public var body: JSONValue
     /// Headers to send with the answer (`Location` of an accepted job, `Retry-After`).
     public var headers: [(name: String, value: String)]
+    /// The body already written as JSON (a cached answer): sent as it is, not written again.
+    public var encodedBody: [UInt8]?
 
     public init(status: Int = 200, body: JSONValue, headers: [(name: String, value: String)] = []) {
         self.status = status
@@ -56,7 +61,7 @@ public struct AdapterResponse: Sendable {
 
 extension AdapterRequest {
     /// Request headers passed on to adapters; others stay in the HTTP layer.
-    public static let forwardedHeaders = ["idempotency-key"]
+    public static let forwardedHeaders = ["idempotency-key", "if-none-match"]
 }
 
 /// One backend, reached through one adapter kind. Implementations own their transport (pools and
@@ -93,5 +98,5 @@ public typealias AdapterHandler = @Sendable (AdapterRequest, Logger) async throw
 
 /// A layer around adapter calls (deadline, cache, retry…), assembled in one fixed order.
 public protocol AdapterMiddleware: Sendable {
-    func call(_ request: AdapterRequest, logger: Logger, next: AdapterHandler) async throws -> AdapterResponse
+    func call(_ request: AdapterRequest, logger: Logger, next: @escaping AdapterHandler) async throws -> AdapterResponse
 }

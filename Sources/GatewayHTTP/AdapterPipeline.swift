@@ -1,21 +1,24 @@
+import Cache
 import GatewayCore
 import Resilience
 
 /// The one place the layers around an adapter are assembled, in this fixed order (outermost first):
 ///
 /// ```
-/// deadline → maintenance window → retry → circuit breaker → concurrency limit → adapter
+/// deadline → cache → maintenance window → retry → circuit breaker → concurrency limit → adapter
 /// ```
 ///
-/// The deadline bounds everything inside it, retries included. Retries sit outside the breaker
+/// The deadline bounds everything inside it, retries included. The cache sees every failure of
+/// the layers inside (an open circuit, a maintenance window) and may answer stale instead. Retries sit outside the breaker
 /// and the bulkhead, so that each attempt is admitted on its own (an opened circuit stops the
 /// retries, a backoff wait holds no place in the bulkhead).
 enum AdapterPipeline {
-    static func make(_ adapter: any LegacyAdapter, backend: BackendGuard) -> AdapterHandler {
+    static func make(_ adapter: any LegacyAdapter, backend: BackendGuard, cache: CacheMiddleware) -> AdapterHandler {
         let declaration = adapter.declaration
         let reads = Set(declaration.operations.filter { ["GET", "HEAD"].contains($0.route.method) }.map(\.name))
-        let middlewares: [any AdapterMiddleware] = [
-            DeadlineMiddleware(timeout: declaration.resilience.timeout),
+        var middlewares: [any AdapterMiddleware] = [DeadlineMiddleware(timeout: declaration.resilience.timeout)]
+        if !cache.isEmpty { middlewares.append(cache) }
+        middlewares += [
             MaintenanceMiddleware(backend: backend),
             RetryMiddleware(backend: backend, reads: reads),
             CircuitBreakerMiddleware(backend: backend),

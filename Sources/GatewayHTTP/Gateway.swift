@@ -1,4 +1,5 @@
 import AdapterKinds
+import Cache
 import GatewayCore
 import Hummingbird
 import Logging
@@ -14,17 +15,35 @@ public struct Gateway: Sendable {
     public let readiness: Readiness
     /// The resilience state of each backend (breaker, budget, bulkhead), by adapter name.
     public let backends: [String: BackendGuard]
+    /// The answers kept for every adapter, within one byte budget.
+    public let cache: any ResponseCache
+    /// The cache layer of each adapter, by adapter name.
+    public let caches: [String: CacheMiddleware]
     let openAPI: OpenAPIBuilder
+    /// More routes added by the executable (the demo's outage switch), after the gateway's own.
+    public var extraRoutes: [@Sendable (Router<GatewayRequestContext>) -> Void] = []
 
-    public init(adapters: [PreparedAdapter], readiness: Readiness = Readiness(), clock: ResilienceClock = .system) {
+    /// The default cache budget: 64 MiB.
+    public static let defaultCacheBytes = 64 << 20
+
+    public init(
+        adapters: [PreparedAdapter], readiness: Readiness = Readiness(), clock: ResilienceClock = .system,
+        cacheBytes: Int = Gateway.defaultCacheBytes
+    ) {
         self.adapters = adapters
         self.readiness = readiness
         self.openAPI = OpenAPIBuilder(adapters: adapters)
+        let cache = S3FIFOCache(capacity: cacheBytes)
+        self.cache = cache
         var backends: [String: BackendGuard] = [:]
+        var caches: [String: CacheMiddleware] = [:]
         for prepared in adapters {
-            backends[prepared.declaration.name] = BackendGuard(name: prepared.declaration.name, policy: prepared.declaration.resilience, clock: clock)
+            let name = prepared.declaration.name
+            backends[name] = BackendGuard(name: name, policy: prepared.declaration.resilience, clock: clock)
+            caches[name] = CacheMiddleware(declaration: prepared.declaration, store: cache, now: clock.now)
         }
         self.backends = backends
+        self.caches = caches
     }
 
     /// Loads, validates and prepares every declaration; throws every problem found.
@@ -44,14 +63,28 @@ public struct Gateway: Sendable {
             return OperationResponder.json(["status": "ready"])
         }
         router.get("/status") { _, _ in OperationResponder.json(await status()) }
+        // Purge: DELETE /admin/cache/{adapter} or …/{adapter}/{operation} (admin only once authentication lands).
+        let caches = self.caches
+        for path in ["/admin/cache/:adapter", "/admin/cache/:adapter/:operation"] {
+            router.delete(RouterPath(path)) { _, context in
+                let name = context.parameters.get("adapter") ?? ""
+                let operation = context.parameters.get("operation")
+                guard let cache = caches[name] else {
+                    throw GatewayError.notFound(adapter: "gateway", what: LocalizedText(en: "adapter", fr: "adaptateur"), id: name)
+                }
+                return OperationResponder.json(["adapter": .string(name), "purged": .number(String(cache.purge(operation: operation)))])
+            }
+        }
         let openAPI = self.openAPI
         router.get("/openapi.json") { _, context in
             Response(
                 status: .ok, headers: [.contentType: "application/json", .contentLanguage: context.language.rawValue],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: openAPI.json(language: context.language))))
         }
+        for addRoutes in extraRoutes { addRoutes(router) }
         for prepared in adapters {
-            let pipeline = AdapterPipeline.make(prepared.adapter, backend: backends[prepared.declaration.name]!)
+            let name = prepared.declaration.name
+            let pipeline = AdapterPipeline.make(prepared.adapter, backend: backends[name]!, cache: caches[name]!)
             for operation in prepared.declaration.operations {
                 router.on(
                     RouterPath(operation.route.path), method: HTTPRequest.Method(operation.route.method)!,
@@ -79,11 +112,25 @@ public struct Gateway: Sendable {
                 entry["resilience"] = .object(backend.status)
                 if backend.circuit == .open { allUp = false }
             }
+            if let cache = caches[prepared.declaration.name], !cache.isEmpty {
+                let counts = cache.statistics
+                entry["cache"] = .object([
+                    "hits": .number(String(counts.hits)), "misses": .number(String(counts.misses)),
+                    "staleServed": .number(String(counts.staleServed)), "coalesced": .number(String(counts.coalesced)),
+                    "revalidations": .number(String(counts.revalidations)), "notModified": .number(String(counts.notModified)),
+                ])
+            }
             backends[prepared.declaration.name] = .object(entry)
         }
+        let store = cache.statistics
         return [
             "status": .string(readiness.reason ?? (allUp ? "ok" : "degraded")),
             "backends": .object(backends),
+            "cache": [
+                "entries": .number(String(store.entries)), "bytes": .number(String(store.bytes)),
+                "capacity": .number(String(store.capacity)), "stores": .number(String(store.stores)),
+                "evictions": .number(String(store.evictions)),
+            ],
         ]
     }
 

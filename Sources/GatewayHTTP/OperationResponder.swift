@@ -55,7 +55,16 @@ struct OperationResponder: HTTPResponder {
         let call = AdapterRequest(
             operation: operation.name, path: path, query: query, body: body, headers: headers, correlationId: context.correlationId)
         let answer = try await pipeline(call, context.logger)
-        var response = Self.json(answer.body, status: answer.status)
+        var response: Response
+        if answer.status == 304 {
+            response = Response(status: .notModified)
+        } else if let encoded = answer.encodedBody {
+            response = Response(
+                status: .init(code: answer.status), headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: encoded)))
+        } else {
+            response = Self.json(answer.body, status: answer.status)
+        }
         for (name, value) in answer.headers {
             if let field = HTTPField.Name(name) { response.headers.append(HTTPField(name: field, value: value)) }
         }

@@ -36,6 +36,9 @@ public enum ProblemDocument {
         } else if error.retryable, error.status == 503 {
             headers[.retryAfter] = "1"
         }
+        for (name, value) in error.headers {
+            if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
+        }
         return Response(
             status: .init(code: error.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }

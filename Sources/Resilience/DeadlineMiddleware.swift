@@ -11,7 +11,7 @@ public struct DeadlineMiddleware: AdapterMiddleware {
         self.timeout = timeout
     }
 
-    public func call(_ request: AdapterRequest, logger: Logger, next: AdapterHandler) async throws -> AdapterResponse {
+    public func call(_ request: AdapterRequest, logger: Logger, next: @escaping AdapterHandler) async throws -> AdapterResponse {
         var request = request
         request.deadline = min(request.deadline, .now() + timeout.timeAmount)
         return try await next(request, logger)

@@ -9,7 +9,7 @@ public struct MaintenanceMiddleware: AdapterMiddleware {
 
     public init(backend: BackendGuard) { self.backend = backend }
 
-    public func call(_ request: AdapterRequest, logger: Logger, next: AdapterHandler) async throws -> AdapterResponse {
+    public func call(_ request: AdapterRequest, logger: Logger, next: @escaping AdapterHandler) async throws -> AdapterResponse {
         if let window = backend.maintenanceEnd() {
             backend.count { $0.maintenanceRejected += 1 }
             throw GatewayError.maintenance(adapter: backend.name, retryAfter: .seconds(window.seconds))
@@ -25,7 +25,7 @@ public struct CircuitBreakerMiddleware: AdapterMiddleware {
 
     public init(backend: BackendGuard) { self.backend = backend }
 
-    public func call(_ request: AdapterRequest, logger: Logger, next: AdapterHandler) async throws -> AdapterResponse {
+    public func call(_ request: AdapterRequest, logger: Logger, next: @escaping AdapterHandler) async throws -> AdapterResponse {
         let trial: Bool
         switch backend.admit() {
         case .reject(let retryAfter):
@@ -57,7 +57,7 @@ public struct ConcurrencyLimitMiddleware: AdapterMiddleware {
 
     public init(backend: BackendGuard) { self.backend = backend }
 
-    public func call(_ request: AdapterRequest, logger: Logger, next: AdapterHandler) async throws -> AdapterResponse {
+    public func call(_ request: AdapterRequest, logger: Logger, next: @escaping AdapterHandler) async throws -> AdapterResponse {
         let remaining = Duration.nanoseconds((request.deadline - .now()).nanoseconds)
         switch await backend.limit.acquire(timeout: remaining) {
         case .admitted:
@@ -69,6 +69,8 @@ public struct ConcurrencyLimitMiddleware: AdapterMiddleware {
             throw GatewayError.overloaded(adapter: backend.name, waited: true)
         }
         defer { backend.limit.release() }
+        // A place that came free just as the deadline passed is of no use.
+        guard request.deadline > .now() else { throw GatewayError.overloaded(adapter: backend.name, waited: true) }
         return try await next(request, logger)
     }
 }
@@ -87,7 +89,7 @@ public struct RetryMiddleware: AdapterMiddleware {
         self.reads = reads
     }
 
-    public func call(_ request: AdapterRequest, logger: Logger, next: AdapterHandler) async throws -> AdapterResponse {
+    public func call(_ request: AdapterRequest, logger: Logger, next: @escaping AdapterHandler) async throws -> AdapterResponse {
         let policy = backend.policy.retry
         let idempotent = reads.contains(request.operation) || request.headers["idempotency-key"] != nil
         backend.recordFirstAttempt()

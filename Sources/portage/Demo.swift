@@ -4,7 +4,9 @@ import Foundation
 import GatewayCore
 import GatewayHTTP
 import GatewayTesting
+import Hummingbird
 import Logging
+import NIOCore
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,14 +22,19 @@ struct Demo: AsyncParsableCommand {
 
     func run() async throws {
         let logger = JSONLogHandler.bootstrap(level: logLevel)
-        let gateway = try GatewayRunner.load(directories, logger: logger)
+        var gateway = try GatewayRunner.load(directories, logger: logger)
         var backends: [RecordServer] = []
         var services: [HTTPServer] = []
+        // Each simulated backend listens on a free port behind a proxy on the declared one: the
+        // demo's outage switch cuts the proxy, as a network failure or a crashed region would.
+        var switches: [String: FaultProxy] = [:]
         for prepared in gateway.adapters where prepared.declaration.name == "tax-filing" {
             let url = prepared.declaration.endpoint["url"]?.scalar.flatMap { URL(string: $0) }
             let declaredPort = url?.port ?? 7002
             do {
-                services.append(try await TaxFilingSimulator().start(port: declaredPort))
+                let service = try await TaxFilingSimulator().start(port: 0)
+                services.append(service)
+                switches["tax-filing"] = try await FaultProxy.start(port: declaredPort, targetPort: service.port)
             } catch {
                 FileHandle.standardError.write(Data(
                     "portage demo: cannot start the simulated tax-filing service on port \(declaredPort): \(error)\n".utf8))
@@ -38,7 +45,9 @@ struct Demo: AsyncParsableCommand {
             let declaredPort = Int(prepared.declaration.endpoint["port"]?.scalar ?? "") ?? 7001
             do {
                 let simulator = try ClientMasterSimulator(contractsDirectory: directories.contracts)
-                backends.append(try await simulator.start(port: declaredPort))
+                let backend = try await simulator.start(port: 0)
+                backends.append(backend)
+                switches["client-master"] = try await FaultProxy.start(port: declaredPort, targetPort: backend.port)
             } catch {
                 FileHandle.standardError.write(Data(
                     "portage demo: cannot start the simulated client master on port \(declaredPort): \(error)\n".utf8))
@@ -57,6 +66,21 @@ struct Demo: AsyncParsableCommand {
             } catch {
                 FileHandle.standardError.write(Data("portage demo: cannot start the simulated payments batch system: \(error)\n".utf8))
                 throw ExitCode(1)
+            }
+        }
+        let outage = switches
+        gateway.extraRoutes.append { router in
+            // Demo only: take a simulated backend down and bring it back.
+            router.post("/demo/backends/:adapter/:state") { _, context in
+                let name = context.parameters.get("adapter") ?? ""
+                let state = context.parameters.get("state") ?? ""
+                guard let proxy = outage[name], ["down", "up"].contains(state) else {
+                    throw GatewayError.notFound(
+                        adapter: "demo", what: LocalizedText(en: "switchable backend", fr: "système commutable"), id: "\(name)/\(state)")
+                }
+                try await proxy.set(state == "down" ? .refuse : .none)
+                return Response(status: .ok, headers: [.contentType: "application/json"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"adapter":"\#(name)","state":"\#(state)"}"#)))
             }
         }
         try await GatewayRunner.run(gateway, host: "127.0.0.1", port: port, shutdownTimeout: 5, logger: logger) { port in
@@ -78,12 +102,21 @@ struct Demo: AsyncParsableCommand {
                        -d '{"items":[{"paymentId":"PAY-0001","payeeAccount":"004000013","payeeName":"Ana Silva","amount":125.50,"currency":"CAD"}]}'
                   (then follow the Location it answers, and its /results)
 
+                Watch the cache and resilience layer (see Cache-Status, Age and Retry-After):
+                  curl -si \(base)/v1/clients/10000001 | grep -i -e cache-status -e age
+                  curl -s -X POST \(base)/demo/backends/client-master/down
+                  curl -si \(base)/v1/clients/10000001          (from the cache: fresh for 30 s, then stale and marked so)
+                  curl -si \(base)/v1/clients/10000001/balance  (not cached: 503 and Retry-After once the circuit opens)
+                  curl -s \(base)/status                        (the open circuit)
+                  curl -s -X POST \(base)/demo/backends/client-master/up
+
                 Press Ctrl-C to stop.
 
                 """
             FileHandle.standardOutput.write(Data(banner.utf8))
         }
         for system in batchSystems { await system.stop() }
+        for proxy in switches.values { await proxy.stop() }
         for backend in backends { await backend.stop() }
         for service in services { await service.stop() }
     }
