@@ -45,6 +45,8 @@ public final class CacheMiddleware: AdapterMiddleware {
     }
 
     public var statistics: Counters { counters.withLock { $0 } }
+    /// Backend calls the cache is waiting for (misses and refreshes, one per key).
+    public var callsInFlight: Int { flights.withLock { $0.count } }
 
     /// Whether the adapter has any cached operation (otherwise the layer is left out).
     public var isEmpty: Bool { policies.isEmpty }
@@ -72,11 +74,20 @@ public final class CacheMiddleware: AdapterMiddleware {
         let (flight, leader) = join(key, policy: policy, request: request, logger: logger, next: next)
         if !leader { count { $0.coalesced += 1 } }
         let remaining = Duration.nanoseconds((request.deadline - .now()).nanoseconds)
+        let forward = cached == nil ? "fwd=miss" : "fwd=stale"
         guard let outcome = await flight.wait(timeout: max(remaining, Duration.zero)) else {
             try Task.checkCancellation()
-            throw GatewayError.backendTimeout(adapter: adapter, phase: leader ? "call" : "shared call")
+            // The deadline came first: a stale copy still serves (stale if error covers timeouts).
+            if let cached, case .response = cached.content, now() - cached.storedAt < cached.policy.ttl + cached.policy.staleIfError {
+                count { $0.staleServed += 1 }
+                let age = now() - cached.storedAt
+                return try serve(
+                    cached, age: age, status: "\(forward); ttl=\(Self.seconds(cached.freshFor - age)); detail=stale-if-error", request: request)
+            }
+            var error = GatewayError.backendTimeout(adapter: adapter, phase: leader ? "call" : "shared call")
+            error.headers.append(("Cache-Status", "Portage; \(forward)"))
+            throw error
         }
-        let forward = cached == nil ? "fwd=miss" : "fwd=stale"
         switch outcome {
         case .success(var response):
             let stored = response.status == 200 ? "; stored" : ""
@@ -89,9 +100,10 @@ public final class CacheMiddleware: AdapterMiddleware {
             {
                 count { $0.staleServed += 1 }
                 let age = now() - cached.storedAt
+                // fwd-status is the next hop's answer: only when the backend itself answered.
+                let hop = error.layer == .gateway ? "" : "; fwd-status=\(error.status)"
                 return try serve(
-                    cached, age: age,
-                    status: "\(forward); fwd-status=\(error.status); ttl=\(Self.seconds(cached.freshFor - age)); detail=stale-if-error",
+                    cached, age: age, status: "\(forward)\(hop); ttl=\(Self.seconds(cached.freshFor - age)); detail=stale-if-error",
                     request: request)
             }
             let remembered = error.status == 404 && policy.notFoundTTL != nil
@@ -136,6 +148,10 @@ public final class CacheMiddleware: AdapterMiddleware {
         }
     }
 
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+    }
+
     static func seconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
         return seconds < 0 && attoseconds != 0 ? seconds - 1 : seconds
@@ -157,6 +173,9 @@ public final class CacheMiddleware: AdapterMiddleware {
         guard leader else { return (flight, false) }
         var call = request
         call.headers["if-none-match"] = nil
+        // The shared call has the declared timeout, not its leader's (perhaps impatient) deadline:
+        // each waiter, the leader included, stops at its own.
+        call.deadline = .now() + .nanoseconds(Self.nanoseconds(timeout))
         Task {
             let outcome: Flight.Outcome
             do {
@@ -183,11 +202,8 @@ public final class CacheMiddleware: AdapterMiddleware {
 
     /// One background call to refresh a stale answer (none if one is already in the air).
     private func refreshInBackground(_ key: CacheKey, policy: CachePolicy, request: AdapterRequest, logger: Logger, next: @escaping AdapterHandler) {
-        guard flights.withLock({ $0[key] == nil }) else { return }
-        count { $0.revalidations += 1 }
-        var call = request
-        call.deadline = .now() + .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
-        _ = join(key, policy: policy, request: call, logger: logger, next: next)
+        let (_, leader) = join(key, policy: policy, request: request, logger: logger, next: next)
+        if leader { count { $0.revalidations += 1 } }
     }
 
     private func count(_ update: (inout Counters) -> Void) {

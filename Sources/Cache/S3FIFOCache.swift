@@ -49,8 +49,11 @@ public final class S3FIFOCache: ResponseCache {
         var slots: [CacheKey: Slot] = [:]
         var small = FIFO<(CacheKey, Int)>()
         var main = FIFO<(CacheKey, Int)>()
-        var ghost = FIFO<CacheKey>()
-        var ghostKeys: Set<CacheKey> = []
+        /// Keys recently evicted from small, with the generation of their ghost entry.
+        var ghost = FIFO<(CacheKey, Int)>()
+        var ghostKeys: [CacheKey: Int] = [:]
+        var smallLive = 0
+        var mainLive = 0
         var smallBytes = 0
         var mainBytes = 0
         var generation = 0
@@ -78,6 +81,7 @@ public final class S3FIFOCache: ResponseCache {
             guard let slot = state.slots[key] else { return nil }
             if now - slot.answer.storedAt >= slot.answer.keepFor {
                 Self.remove(key, from: &state)
+                Self.compact(&state)
                 return nil
             }
             state.slots[key]!.reads = min(slot.reads + 1, 3)
@@ -89,18 +93,25 @@ public final class S3FIFOCache: ResponseCache {
         let size = answer.size + key.size
         guard size <= largestEntry else { return }
         state.withLock { state in
-            // A refreshed answer keeps its place in main; a key back from the ghosts goes there.
-            let wasInMain = state.slots[key]?.inMain ?? false
-            Self.remove(key, from: &state)
-            state.generation += 1
-            let toMain = state.ghostKeys.remove(key) != nil || wasInMain
-            state.slots[key] = Slot(answer: answer, size: size, inMain: toMain, generation: state.generation)
-            if toMain {
-                state.main.push((key, state.generation))
-                state.mainBytes += size
+            // A refreshed answer keeps its place (and its queue entry): it is updated in place.
+            if var slot = state.slots[key] {
+                if slot.inMain { state.mainBytes += size - slot.size } else { state.smallBytes += size - slot.size }
+                slot.answer = answer
+                slot.size = size
+                state.slots[key] = slot
             } else {
-                state.small.push((key, state.generation))
-                state.smallBytes += size
+                state.generation += 1
+                let toMain = state.ghostKeys.removeValue(forKey: key) != nil
+                state.slots[key] = Slot(answer: answer, size: size, inMain: toMain, generation: state.generation)
+                if toMain {
+                    state.main.push((key, state.generation))
+                    state.mainBytes += size
+                    state.mainLive += 1
+                } else {
+                    state.small.push((key, state.generation))
+                    state.smallBytes += size
+                    state.smallLive += 1
+                }
             }
             state.statistics.stores += 1
             while state.smallBytes + state.mainBytes > capacity {
@@ -110,6 +121,7 @@ public final class S3FIFOCache: ResponseCache {
                     evictMain(&state)
                 }
             }
+            Self.compact(&state)
         }
     }
 
@@ -117,6 +129,7 @@ public final class S3FIFOCache: ResponseCache {
         state.withLock { state in
             let keys = state.slots.keys.filter { $0.adapter == adapter && (operation == nil || $0.operation == operation) }
             for key in keys { Self.remove(key, from: &state) }
+            Self.compact(&state)
             return keys.count
         }
     }
@@ -128,20 +141,22 @@ public final class S3FIFOCache: ResponseCache {
         guard let (key, generation) = state.small.pop() else { return }
         guard var slot = state.slots[key], slot.generation == generation, !slot.inMain else { return }
         state.smallBytes -= slot.size
+        state.smallLive -= 1
         if slot.reads > 0 {
             slot.inMain = true
             slot.reads = 0
             state.slots[key] = slot
             state.main.push((key, generation))
             state.mainBytes += slot.size
+            state.mainLive += 1
         } else {
             state.slots[key] = nil
             state.statistics.evictions += 1
-            state.ghost.push(key)
-            state.ghostKeys.insert(key)
+            state.ghost.push((key, generation))
+            state.ghostKeys[key] = generation
             // As many ghosts as live entries: enough to recognise a quick return.
-            while state.ghostKeys.count > max(state.slots.count, 16), let old = state.ghost.pop() {
-                state.ghostKeys.remove(old)
+            while state.ghostKeys.count > max(state.slots.count, 16), let (old, oldGeneration) = state.ghost.pop() {
+                if state.ghostKeys[old] == oldGeneration { state.ghostKeys[old] = nil }
             }
         }
     }
@@ -157,14 +172,37 @@ public final class S3FIFOCache: ResponseCache {
         } else {
             state.slots[key] = nil
             state.mainBytes -= slot.size
+            state.mainLive -= 1
             state.statistics.evictions += 1
+        }
+    }
+
+    /// Drops the queue entries of removed or expired answers (and of ghosts that came back) once
+    /// they outnumber the live ones: queues stay proportional to what the cache holds.
+    private static func compact(_ state: inout State) {
+        let slots = state.slots
+        if state.small.count > 2 * state.smallLive + 64 {
+            state.small.retain { key, generation in slots[key].map { $0.generation == generation && !$0.inMain } ?? false }
+        }
+        if state.main.count > 2 * state.mainLive + 64 {
+            state.main.retain { key, generation in slots[key].map { $0.generation == generation && $0.inMain } ?? false }
+        }
+        if state.ghost.count > 2 * state.ghostKeys.count + 64 {
+            let ghosts = state.ghostKeys
+            state.ghost.retain { key, generation in ghosts[key] == generation }
         }
     }
 
     /// Removes an entry; its queue position is skipped when reached (lazy deletion).
     private static func remove(_ key: CacheKey, from state: inout State) {
         guard let slot = state.slots.removeValue(forKey: key) else { return }
-        if slot.inMain { state.mainBytes -= slot.size } else { state.smallBytes -= slot.size }
+        if slot.inMain {
+            state.mainBytes -= slot.size
+            state.mainLive -= 1
+        } else {
+            state.smallBytes -= slot.size
+            state.smallLive -= 1
+        }
     }
 }
 
@@ -174,6 +212,13 @@ struct FIFO<Element> {
     private var head = 0
 
     var isEmpty: Bool { head == items.count }
+    var count: Int { items.count - head }
+
+    /// Keeps only the entries `keep` accepts, in order.
+    mutating func retain(_ keep: (Element) -> Bool) {
+        items = items[head...].filter(keep)
+        head = 0
+    }
 
     mutating func push(_ item: Element) { items.append(item) }
 

@@ -9,12 +9,18 @@ extension DeclarationLoader {
         var policy = ResiliencePolicy()
         guard reader.mapping(node, allowed: Self.resilienceKeys) != nil else { return policy }
         if let timeout = reader.positiveDuration(node["timeout"]) { policy.timeout = timeout }
-        if let retry = node["retry"], reader.mapping(retry, allowed: ["attempts", "backoff", "max-backoff", "budget"]) != nil {
+        if let retry = node["retry"], reader.mapping(retry, allowed: ["attempts", "backoff", "max-backoff", "budget", "per-attempt"]) != nil {
+            if let perAttempt = reader.positiveDuration(retry["per-attempt"]) {
+                policy.retry.perAttempt = perAttempt
+                if perAttempt > policy.timeout, let perAttemptNode = retry["per-attempt"] {
+                    reader.report(perAttemptNode, "per-attempt is longer than the timeout of the whole call")
+                }
+            }
             if let attempts = reader.integer(retry["attempts"], in: 1...10) { policy.retry.attempts = attempts }
             if let backoff = reader.positiveDuration(retry["backoff"]) { policy.retry.backoff = backoff }
             if let maximum = reader.positiveDuration(retry["max-backoff"]) { policy.retry.maxBackoff = maximum }
-            if policy.retry.maxBackoff < policy.retry.backoff, let maximumNode = retry["max-backoff"] {
-                reader.report(maximumNode, "max-backoff is shorter than backoff")
+            if policy.retry.maxBackoff < policy.retry.backoff, let at = retry["max-backoff"] ?? retry["backoff"] {
+                reader.report(at, "max-backoff (\(policy.retry.maxBackoff)) is shorter than backoff (\(policy.retry.backoff))")
             }
             if let budget = retry["budget"], reader.mapping(budget, allowed: ["ratio", "min-per-second"]) != nil {
                 if let ratio = fraction(budget["ratio"], reader: reader) { policy.retry.budgetRatio = ratio }
@@ -82,7 +88,8 @@ extension DeclarationLoader {
             days = []
             for item in names {
                 guard let name = reader.string(item) else { continue }
-                if let index = MaintenanceWindow.dayNames.firstIndex(of: String(name.lowercased().prefix(3))), name.count >= 3 {
+                let fullNames = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
+                if let index = MaintenanceWindow.dayNames.firstIndex(of: name.lowercased()) ?? fullNames.firstIndex(of: name.lowercased()) {
                     days.insert(index + 1)
                 } else {
                     reader.report(item, "expected a day (mon, tue, wed, thu, fri, sat, sun), found '\(name)'")

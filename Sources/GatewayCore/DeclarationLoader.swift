@@ -7,7 +7,7 @@ public struct DeclarationLoader {
     public static let topLevelKeys = ["adapter", "kind", "title", "description", "endpoint", "contracts", "resilience", "operations"]
     public static let operationKeys = ["route", "summary", "description", "operation", "contracts", "request", "response", "parameters", "cache"]
     /// Paths the gateway serves itself; no declaration may take them.
-    public static let reservedPaths = ["/openapi.json", "/healthz", "/readyz", "/status"]
+    public static let reservedPaths = ["/openapi.json", "/healthz", "/readyz", "/status", "/metrics"]
 
     public var adaptersDirectory: String
     public var contractsDirectory: String
@@ -124,7 +124,7 @@ public struct DeclarationLoader {
             switch RouteTemplate.parse(text) {
             case .success(let parsed):
                 route = parsed
-                if Self.reservedPaths.contains(parsed.path) {
+                if Self.reservedPaths.contains(parsed.path) || parsed.path.hasPrefix("/admin/") || parsed.path.hasPrefix("/demo/") {
                     reader.report(routeNode, "\(parsed.path) is served by the gateway itself")
                 }
             case .failure(let error): reader.report(routeNode, error.message)

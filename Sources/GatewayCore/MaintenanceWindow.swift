@@ -47,7 +47,8 @@ public struct MaintenanceWindow: Sendable, Hashable {
     /// `"HH:MM"` → minutes after midnight.
     public static func minutes(_ text: String) -> Int? {
         let parts = text.split(separator: ":")
-        guard parts.count == 2, parts[0].count <= 2, parts[1].count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]),
+        guard parts.count == 2, parts[0].count <= 2, parts[1].count == 2, parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+            let hour = Int(parts[0]), let minute = Int(parts[1]),
             (0...24).contains(hour), (0..<60).contains(minute), hour * 60 + minute <= 24 * 60
         else { return nil }
         return hour * 60 + minute

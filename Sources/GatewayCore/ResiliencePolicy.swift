@@ -22,6 +22,9 @@ public struct ResiliencePolicy: Sendable, Hashable {
         public var backoff: Duration = .milliseconds(50)
         /// No wait is longer. Default 1 s.
         public var maxBackoff: Duration = .seconds(1)
+        /// Each attempt's own deadline inside the call's (so that one hung attempt leaves time
+        /// for another); nil: the call's deadline. Default nil.
+        public var perAttempt: Duration?
         /// Retries allowed per call over the last 10 s. Default 0.2.
         public var budgetRatio = 0.2
         /// Retries allowed per second whatever the traffic. Default 1.

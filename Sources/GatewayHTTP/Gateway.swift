@@ -9,7 +9,7 @@ import Resilience
 import ServiceLifecycle
 
 /// The assembled gateway: routes generated from the adapters' declarations plus the gateway's own
-/// endpoints (`/openapi.json`, `/healthz`, `/readyz`, `/status`).
+/// endpoints (`/openapi.json`, `/healthz`, `/readyz`, `/status`, `/metrics`).
 public struct Gateway: Sendable {
     public let adapters: [PreparedAdapter]
     public let readiness: Readiness
@@ -63,6 +63,11 @@ public struct Gateway: Sendable {
             return OperationResponder.json(["status": "ready"])
         }
         router.get("/status") { _, _ in OperationResponder.json(await status()) }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: metrics())))
+        }
         // Purge: DELETE /admin/cache/{adapter} or …/{adapter}/{operation} (admin only once authentication lands).
         let caches = self.caches
         for path in ["/admin/cache/:adapter", "/admin/cache/:adapter/:operation"] {

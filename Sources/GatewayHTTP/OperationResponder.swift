@@ -52,8 +52,16 @@ struct OperationResponder: HTTPResponder {
         for name in AdapterRequest.forwardedHeaders {
             if let field = HTTPField.Name(name), let value = request.headers[field] { headers[name] = value }
         }
-        let call = AdapterRequest(
+        var call = AdapterRequest(
             operation: operation.name, path: path, query: query, body: body, headers: headers, correlationId: context.correlationId)
+        // A caller may want its answer sooner than the declared timeout (never later).
+        if let text = request.headers[.requestTimeout] {
+            guard let timeout = Self.requestTimeout(text) else {
+                throw GatewayError.badRequest(
+                    status: 400, reason: "Request-Timeout must be a number of seconds (2, 0.5) or a duration (500ms), found '\(text)'")
+            }
+            call.deadline = .now() + .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        }
         let answer = try await pipeline(call, context.logger)
         var response: Response
         if answer.status == 304 {
@@ -69,6 +77,19 @@ struct OperationResponder: HTTPResponder {
             if let field = HTTPField.Name(name) { response.headers.append(HTTPField(name: field, value: value)) }
         }
         return response
+    }
+
+    /// `Request-Timeout: 2`, `0.5` (seconds) or `500ms`, `3s`: greater than zero, at most 24 h.
+    static func requestTimeout(_ text: String) -> Duration? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let duration: Duration?
+        if let seconds = Double(trimmed), seconds.isFinite {
+            duration = .milliseconds(Int64((seconds * 1000).rounded()))
+        } else {
+            duration = DeclarationReader.parseDuration(trimmed)
+        }
+        guard let duration, duration > .zero, duration <= .seconds(86_400) else { return nil }
+        return duration
     }
 
     static func json(_ value: JSONValue, status: Int = 200) -> Response {

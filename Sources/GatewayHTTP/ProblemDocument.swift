@@ -45,6 +45,9 @@ public enum ProblemDocument {
 }
 
 extension HTTPField.Name {
+    /// How long the caller will wait for its answer (it lowers the declared timeout).
+    public static let requestTimeout = Self("Request-Timeout")!
+
     /// The correlation id header, echoed on every response.
     public static let requestID = Self("X-Request-ID")!
 }

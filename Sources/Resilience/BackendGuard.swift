@@ -15,6 +15,21 @@ public final class BackendGuard: Sendable {
         var breaker: CircuitBreaker
         var budget: RetryBudget
         var counters = Counters()
+        var latency = LatencyHistogram()
+    }
+
+    /// Attempt durations, in Prometheus's cumulative-bucket shape.
+    public struct LatencyHistogram: Sendable, Equatable {
+        /// Upper bounds in seconds; a last, implicit bucket is +Inf.
+        public static let bounds: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+        public var counts = Array(repeating: 0, count: bounds.count + 1)
+        public var sum = 0.0
+
+        mutating func record(_ duration: Duration) {
+            let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+            sum += seconds
+            counts[Self.bounds.firstIndex { seconds <= $0 } ?? Self.bounds.count] += 1
+        }
     }
 
     /// Monotonic counts since start (names are stable: they become metric names).
@@ -41,6 +56,12 @@ public final class BackendGuard: Sendable {
     }
 
     public var counters: Counters { state.withLock { $0.counters } }
+    public var latency: LatencyHistogram { state.withLock { $0.latency } }
+    /// Calls in flight, waiting, and shed so far by the bulkhead.
+    public var load: (inFlight: Int, queued: Int, shed: Int) {
+        let snapshot = limit.snapshot
+        return (snapshot.inFlight, snapshot.queued, snapshot.shed)
+    }
     public var circuit: CircuitBreaker.State { state.withLock { $0.breaker.state } }
 
     /// Asks the breaker; counts the call (and any rejection).
@@ -53,9 +74,14 @@ public final class BackendGuard: Sendable {
         }
     }
 
-    func record(success: Bool, trial: Bool) {
+    func returnTrial(_ trial: Int) {
+        state.withLock { $0.breaker.returnTrial(trial) }
+    }
+
+    func record(success: Bool, trial: Int?, duration: Duration? = nil) {
         let now = clock.now()
         state.withLock { state in
+            if let duration { state.latency.record(duration) }
             if !success { state.counters.failures += 1 }
             switch state.breaker.record(success: success, trial: trial, at: now) {
             case .open?: state.counters.breakerOpened += 1
@@ -118,12 +144,16 @@ public final class BackendGuard: Sendable {
         ]
     }
 
-    /// Whether an error is the backend failing (it counts against the circuit): backend-layer
-    /// errors with a 5xx status, and anything unexpected. A 4xx mapped from a legacy return code
-    /// (not found, invalid) is the backend answering, not failing.
-    public static func isFailure(_ error: any Error) -> Bool {
-        if error is CancellationError { return false }
-        guard let error = error as? GatewayError else { return true }
-        return error.layer == .backend && error.status >= 500
+    /// What an attempt's error says about the backend: it failed (a backend or mapping error with
+    /// a 5xx status — unreachable, timed out, a server fault, an answer that cannot be read — or
+    /// anything unexpected), it answered (a 4xx mapped from a legacy return code is an answer), or
+    /// nothing at all (the gateway refused the call itself: shed, cancelled).
+    public enum Verdict: Sendable { case failed, answered, untouched }
+
+    public static func verdict(_ error: any Error) -> Verdict {
+        if error is CancellationError { return .untouched }
+        guard let error = error as? GatewayError else { return .failed }
+        if error.layer == .gateway { return .untouched }
+        return error.status >= 500 ? .failed : .answered
     }
 }

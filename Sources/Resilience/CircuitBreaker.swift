@@ -23,8 +23,9 @@ public struct CircuitBreaker: Sendable {
     }
 
     public enum Decision: Sendable, Equatable {
-        /// Call the backend; `trial` calls decide whether the circuit closes.
-        case allow(trial: Bool)
+        /// Call the backend; a trial call (with the half-open period it belongs to) decides
+        /// whether the circuit closes.
+        case allow(trial: Int?)
         /// Fail at once; the circuit may let calls through after `retryAfter`.
         case reject(retryAfter: Duration)
     }
@@ -37,6 +38,8 @@ public struct CircuitBreaker: Sendable {
     private var failuresInARow = 0
     private var trialsStarted = 0
     private var trialsSucceeded = 0
+    /// Numbers the half-open periods: a trial's verdict counts only in its own.
+    private var period = 0
 
     public init(configuration: Configuration, now: ContinuousClock.Instant) {
         self.configuration = configuration
@@ -48,28 +51,28 @@ public struct CircuitBreaker: Sendable {
     public mutating func acquire(at now: ContinuousClock.Instant) -> (Decision, State?) {
         switch state {
         case .closed:
-            return (.allow(trial: false), nil)
+            return (.allow(trial: nil), nil)
         case .open:
             let reopens = since + configuration.openFor
             guard now >= reopens else { return (.reject(retryAfter: reopens - now), nil) }
             enter(.halfOpen, at: now)
             trialsStarted = 1
-            return (.allow(trial: true), .halfOpen)
+            return (.allow(trial: period), .halfOpen)
         case .halfOpen:
             guard trialsStarted < configuration.trialCalls else {
                 // Trials are out; the others wait for their verdict (about one call's time).
                 return (.reject(retryAfter: .seconds(1)), nil)
             }
             trialsStarted += 1
-            return (.allow(trial: true), nil)
+            return (.allow(trial: period), nil)
         }
     }
 
     /// Reports how an allowed call ended; returns a state change to report.
-    public mutating func record(success: Bool, trial: Bool, at now: ContinuousClock.Instant) -> State? {
-        if trial {
+    public mutating func record(success: Bool, trial: Int?, at now: ContinuousClock.Instant) -> State? {
+        if let trial {
             // A trial's verdict counts only in the half-open period it belongs to.
-            guard state == .halfOpen else { return nil }
+            guard state == .halfOpen, trial == period else { return nil }
             guard success else {
                 enter(.open, at: now)
                 return .open
@@ -89,6 +92,12 @@ public struct CircuitBreaker: Sendable {
         return .open
     }
 
+    /// A trial that never reached the backend (shed, cancelled before sending) gives its place back.
+    public mutating func returnTrial(_ trial: Int) {
+        guard state == .halfOpen, trial == period, trialsStarted > 0 else { return }
+        trialsStarted -= 1
+    }
+
     /// How long until an open circuit lets a trial through (nil unless open).
     public func retryAfter(at now: ContinuousClock.Instant) -> Duration? {
         state == .open ? max(.zero, since + configuration.openFor - now) : nil
@@ -97,6 +106,7 @@ public struct CircuitBreaker: Sendable {
     private mutating func enter(_ next: State, at now: ContinuousClock.Instant) {
         state = next
         since = now
+        if next == .halfOpen { period += 1 }
         trialsStarted = 0
         trialsSucceeded = 0
         if next == .closed {

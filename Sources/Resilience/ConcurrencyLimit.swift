@@ -47,7 +47,7 @@ public final class ConcurrencyLimit: Sendable {
                 state.inFlight += 1
                 return .admitted
             }
-            guard (state.waiters.count < configuration.queue) && (timeout > .zero) else {
+            guard (state.waiters.count + state.arriving.count < configuration.queue) && (timeout > .zero) else {
                 state.shed += 1
                 return .shed
             }

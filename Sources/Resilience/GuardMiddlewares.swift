@@ -26,25 +26,29 @@ public struct CircuitBreakerMiddleware: AdapterMiddleware {
     public init(backend: BackendGuard) { self.backend = backend }
 
     public func call(_ request: AdapterRequest, logger: Logger, next: @escaping AdapterHandler) async throws -> AdapterResponse {
-        let trial: Bool
+        let trial: Int?
         switch backend.admit() {
         case .reject(let retryAfter):
             throw GatewayError.circuitOpen(adapter: backend.name, retryAfter: retryAfter)
-        case .allow(let isTrial):
-            trial = isTrial
+        case .allow(let period):
+            trial = period
         }
+        let started = ContinuousClock.now
         do {
             let response = try await next(request, logger)
-            backend.record(success: true, trial: trial)
+            backend.record(success: true, trial: trial, duration: ContinuousClock.now - started)
             return response
-        } catch is CancellationError {
-            // The caller left: says nothing about the backend, except that a trial did not pass.
-            if trial { backend.record(success: false, trial: true) }
-            throw CancellationError()
         } catch {
-            let failed = BackendGuard.isFailure(error)
-            backend.record(success: !failed, trial: trial)
-            if failed, backend.circuit == .open { logger.warning("circuit opened", metadata: ["adapter": "\(backend.name)"]) }
+            switch BackendGuard.verdict(error) {
+            case .untouched:
+                // Shed by the bulkhead, cancelled by the caller: says nothing about the backend.
+                if let trial { backend.returnTrial(trial) }
+            case .answered:
+                backend.record(success: true, trial: trial, duration: ContinuousClock.now - started)
+            case .failed:
+                backend.record(success: false, trial: trial, duration: ContinuousClock.now - started)
+                if backend.circuit == .open { logger.warning("circuit open", metadata: ["adapter": "\(backend.name)"]) }
+            }
             throw error
         }
     }
@@ -76,9 +80,10 @@ public struct ConcurrencyLimitMiddleware: AdapterMiddleware {
 }
 
 /// Tries again what may succeed on a second attempt — a backend-layer error marked retryable
-/// (refused or reset connections, timeouts, "busy" answers, declared return codes) — only for
-/// idempotent calls (reads, or writes with an `Idempotency-Key`), with full-jitter backoff (at
-/// least the backend's own `Retry-After`), inside the request's deadline and the backend's budget.
+/// (refused or reset connections, timeouts, "busy" answers, declared return codes) — for reads,
+/// and for writes with an `Idempotency-Key` only when the backend was never reached; with
+/// full-jitter backoff (at least the backend's own `Retry-After`), inside the request's deadline
+/// and the backend's budget.
 public struct RetryMiddleware: AdapterMiddleware {
     let backend: BackendGuard
     /// Operations that only read (GET routes).
@@ -91,14 +96,25 @@ public struct RetryMiddleware: AdapterMiddleware {
 
     public func call(_ request: AdapterRequest, logger: Logger, next: @escaping AdapterHandler) async throws -> AdapterResponse {
         let policy = backend.policy.retry
-        let idempotent = reads.contains(request.operation) || request.headers["idempotency-key"] != nil
+        let read = reads.contains(request.operation)
+        let keyed = request.headers["idempotency-key"] != nil
         backend.recordFirstAttempt()
         let backoff = Backoff(base: policy.backoff, maximum: policy.maxBackoff)
         var attempt = 1
         while true {
+            var attemptRequest = request
+            if let perAttempt = policy.perAttempt {
+                let nanoseconds = Int64(perAttempt.components.seconds) * 1_000_000_000 + perAttempt.components.attoseconds / 1_000_000_000
+                attemptRequest.deadline = min(request.deadline, .now() + .nanoseconds(nanoseconds))
+            }
             do {
-                return try await next(request, logger)
-            } catch let error as GatewayError where idempotent && error.retryable && error.layer == .backend && attempt < policy.attempts {
+                return try await next(attemptRequest, logger)
+            } catch let error as GatewayError
+                where error.retryable && error.layer == .backend && attempt < policy.attempts
+                // A write is tried again only when it cannot have reached the backend: most legacy
+                // systems do not know Idempotency-Key, so a write cut off mid-answer may have happened.
+                && (read || (keyed && error.code == "backend-unreachable"))
+            {
                 var delay = backoff.delay(retry: attempt, random: backend.clock.random())
                 if let asked = error.retryAfter { delay = max(delay, asked) }
                 let remaining = Duration.nanoseconds((request.deadline - .now()).nanoseconds)

@@ -126,7 +126,7 @@ struct ResilienceTests {
         }
     }
 
-    @Test("a connection cut mid-answer is retried for reads and keyed writes, never for a write without an Idempotency-Key")
+    @Test("a connection cut mid-answer is retried for reads only; a keyed write is retried only when it never reached the backend")
     func retriesOnlyWhatIsIdempotent() async throws {
         let setup = try await Setup(resilience: "{ timeout: 3s, retry: { attempts: 3, budget: { min-per-second: 10 } }, circuit-breaker: { consecutive-failures: 100 } }")
         try await setup.run { client in
@@ -136,11 +136,21 @@ struct ResilienceTests {
             #expect(read.json["code"] == "backend-closed-connection")
             #expect(setup.backend.stats.requests == 3, "a read: three attempts")
 
+            // The backend got these writes and may have carried them out: never sent again, key or not
+            // (a record-oriented legacy program knows nothing of Idempotency-Key).
             let body = #"{"code":"N1","count":1,"text":"x"}"#
             _ = try await client.json("/v1/notes", method: .post, body: body)
             #expect(setup.backend.stats.requests == 4, "a write without a key: one attempt")
-            _ = try await client.json("/v1/notes", method: .post, headers: [HTTPField.Name("Idempotency-Key")!: "k1"], body: body)
-            #expect(setup.backend.stats.requests == 7, "a keyed write: three attempts")
+            let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "k1"]
+            _ = try await client.json("/v1/notes", method: .post, headers: key, body: body)
+            #expect(setup.backend.stats.requests == 5, "a keyed write cut off mid-answer: one attempt")
+            #expect(setup.guardStatus["counters"]?["retries"] == 2)
+
+            // Refused connections prove the write never left: a keyed write is tried again, a plain one is not.
+            try await setup.proxy.set(.refuse)
+            _ = try await client.json("/v1/notes", method: .post, body: body)
+            #expect(setup.guardStatus["counters"]?["retries"] == 2)
+            _ = try await client.json("/v1/notes", method: .post, headers: key, body: body)
             #expect(setup.guardStatus["counters"]?["retries"] == 4)
 
             // The fault clears between attempts: the caller never sees it.
@@ -189,7 +199,7 @@ struct ResilienceTests {
             #expect(codes.allSatisfy { $0.1 < .seconds(2) }, "every call ended near its 400 ms deadline: \(codes.map(\.1))")
             #expect(setup.guardStatus["inFlight"] == 0)
             #expect(setup.guardStatus["queued"] == 0)
-            #expect(setup.guardStatus["counters"]?["shed"] == 6)
+            #expect(setup.guardStatus["counters"]?["shed"] == 6, "the 7th to 10th callers found two in flight and two waiting")
         }
     }
 
@@ -217,9 +227,9 @@ struct ResilienceTests {
             #expect(write.status == 503)
             #expect(write.json["code"] == "backend-circuit-open")
             #expect(setup.guardStatus["circuit"]?["state"] == "open")
-            // Stale reads went on after the circuit opened, with the backend's 503 named.
+            // Stale reads go on after the circuit opened; the backend was not asked, so no fwd-status.
             let stale = try await client.json("/v1/notes/HELLO")
-            #expect(stale.headers[HTTPField.Name("Cache-Status")!]?.contains("fwd-status=503") == true)
+            #expect(stale.headers[HTTPField.Name("Cache-Status")!] == "Portage; fwd=stale; ttl=-50; detail=stale-if-error")
             let never = try await client.json("/v1/notes/NEVER")
             #expect(never.status == 503)
         }
@@ -238,6 +248,44 @@ struct ResilienceTests {
             }
             #expect(statuses.allSatisfy { $0 == 200 })
             #expect(setup.backend.stats.requests == 1)
+        }
+    }
+
+    @Test("a caller's Request-Timeout shortens the deadline; each attempt may have its own inside it")
+    func callerAndAttemptDeadlines() async throws {
+        let setup = try await Setup(
+            resilience: "{ timeout: 3s, retry: { attempts: 3, per-attempt: 200ms, budget: { min-per-second: 10 } }, circuit-breaker: { consecutive-failures: 100 } }")
+        try await setup.run { client in
+            try await setup.proxy.set(.blackhole)
+            let started = ContinuousClock.now
+            let hung = try await client.json("/v1/notes/HANG")
+            #expect(hung.status == 504)
+            #expect(setup.proxy.counts.accepted == 3, "three attempts of 200 ms each, not one of 3 s")
+            #expect(ContinuousClock.now - started < .seconds(2))
+
+            let impatient = try await client.json("/v1/notes/HANG", headers: [.requestTimeout: "0.1"])
+            #expect(impatient.status == 504)
+            let invalid = try await client.json("/v1/notes/HANG", headers: [.requestTimeout: "soon"])
+            #expect(invalid.status == 400)
+            #expect("\(invalid.json["detail"] ?? .null)".contains("Request-Timeout"))
+        }
+    }
+
+    @Test("/metrics gives the counters, circuit state, latency histogram and cache figures in Prometheus format")
+    func metrics() async throws {
+        let setup = try await Setup(resilience: "{ timeout: 3s }", cache: "{ ttl: 60s }")
+        try await setup.run { client in
+            _ = try await client.json("/v1/notes/HELLO")
+            _ = try await client.json("/v1/notes/HELLO")
+            let text = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            for line in [
+                #"portage_backend_calls_total{adapter="notes"} 1"#, #"portage_circuit_state{adapter="notes"} 0"#,
+                #"portage_backend_attempt_seconds_count{adapter="notes"} 1"#, #"portage_backend_attempt_seconds_bucket{adapter="notes",le="+Inf"} 1"#,
+                #"portage_cache_hits_total{adapter="notes"} 1"#, #"portage_cache_misses_total{adapter="notes"} 1"#, "portage_cache_entries 1",
+                "# TYPE portage_backend_attempt_seconds histogram",
+            ] {
+                #expect(text.contains(line + "\n"), "\(line) missing from\n\(text)")
+            }
         }
     }
 
@@ -298,7 +346,7 @@ struct ResilienceTests {
         } catch {
             let text = error.problems.map(\.description).joined(separator: "\n")
             for expected in [
-                "notes.yaml:7", "resilience.retry.attempts", "max-backoff is shorter than backoff", "expected a fraction greater than 0 and at most 1",
+                "notes.yaml:7", "resilience.retry.attempts", "max-backoff (1.0 seconds) is shorter than backoff (2.0 seconds)", "expected a fraction greater than 0 and at most 1",
                 "notes.yaml:9", "resilience.concurrency.max", "expected a local time HH:MM", "unknown time zone 'Mars/Olympus'",
                 "expected a day (mon, tue, wed, thu, fri, sat, sun), found 'someday'", "the window starts and ends at the same time",
             ] {

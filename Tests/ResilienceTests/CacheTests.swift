@@ -176,8 +176,20 @@ struct CacheTests {
         backend.answer.withLock { $0 = .failure(GatewayError.circuitOpen(adapter: "clients", retryAfter: .seconds(15))) }
         clock.advance(.seconds(70))
         let stale = try await cache.call(Self.request(), logger: Logger(label: "t"), next: backend.handler)
-        #expect(Self.header(stale, "Cache-Status") == "Portage; fwd=stale; fwd-status=503; ttl=-60; detail=stale-if-error")
+        // The circuit answered, not the backend: no fwd-status.
+        #expect(Self.header(stale, "Cache-Status") == "Portage; fwd=stale; ttl=-60; detail=stale-if-error")
         #expect(Self.header(stale, "Age") == "70")
+        backend.answer.withLock { $0 = .failure(GatewayError.backendUnreachable(adapter: "clients", reason: "refused")) }
+        let refused = try await cache.call(Self.request(), logger: Logger(label: "t"), next: backend.handler)
+        #expect(Self.header(refused, "Cache-Status") == "Portage; fwd=stale; fwd-status=502; ttl=-60; detail=stale-if-error")
+        // A backend that never answers: the deadline comes, the stale copy is served all the same.
+        backend.hold.withLock { $0 = true }
+        var impatient = Self.request()
+        impatient.deadline = .now() + .milliseconds(50)
+        let timedOut = try await cache.call(impatient, logger: Logger(label: "t"), next: backend.handler)
+        #expect(Self.header(timedOut, "Cache-Status") == "Portage; fwd=stale; ttl=-60; detail=stale-if-error")
+        backend.release()
+        while cache.callsInFlight > 0 { await Task.yield() }
         clock.advance(.seconds(3600))
         await #expect(throws: GatewayError.self) { try await cache.call(Self.request(), logger: Logger(label: "t"), next: backend.handler) }
 
@@ -191,7 +203,7 @@ struct CacheTests {
                 #expect(error.headers.first { $0.name == "Cache-Status" }?.value == expected)
             }
         }
-        #expect(backend.calls.withLock { $0 } == 4)
+        #expect(backend.calls.withLock { $0 } == 6)
         #expect(cache.purge(operation: "getClient") == 1)  // the remembered 404; the expired answer is gone
     }
 
