@@ -88,26 +88,58 @@ struct OpenAPIBuilder: Sendable {
                 break
             }
         }
+        let fr = language == .fr
+        func header(_ text: String) -> Either<OpenAPI.Reference<OpenAPI.Header>, OpenAPI.Header> {
+            .b(OpenAPI.Header(schema: .string, description: text))
+        }
+        var freshness: OpenAPI.Header.Map?
+        if operation.cache != nil {
+            freshness = [
+                "Cache-Status": header(fr
+                    ? "Fraîcheur de la réponse (RFC 9211) : hit (du cache), fwd=miss (demandée au système), fwd=stale avec detail=stale-if-error (copie périmée servie parce que le système a échoué), collapsed (partagée avec un autre appel)"
+                    : "How fresh the answer is (RFC 9211): hit (from the cache), fwd=miss (asked of the backend), fwd=stale with detail=stale-if-error (a stale copy served because the backend failed), collapsed (shared with another caller's call)"),
+                "Age": header(fr ? "Secondes depuis que la réponse a été obtenue du système" : "Seconds since the answer was obtained from the backend"),
+                "ETag": header(fr ? "Validateur de la réponse, pour If-None-Match" : "The answer's validator, for If-None-Match"),
+            ]
+            parameters.append(.parameter(OpenAPI.Parameter.header(
+                name: "If-None-Match", required: false, schema: .string,
+                description: fr ? "Un ETag déjà reçu : 304 si la réponse n’a pas changé" : "An ETag already received: 304 when the answer has not changed")))
+        }
+        parameters.append(.parameter(OpenAPI.Parameter.header(
+            name: "Request-Timeout", required: false, schema: .string,
+            description: fr
+                ? "Délai d’attente de l’appelant, en secondes (2, 0.5) ou en durée (500ms) : il raccourcit, sans jamais l’allonger, le délai déclaré"
+                : "How long the caller waits, in seconds (2, 0.5) or as a duration (500ms): it shortens, never lengthens, the declared timeout")))
         var responses: OpenAPI.Response.Map = [
             .status(code: schema?.status ?? 200): .response(OpenAPI.Response(
                 description: schema?.status == 202
-                    ? (language == .fr ? "Accepté : la tâche est enregistrée" : "Accepted: the job is recorded")
-                    : (language == .fr ? "Réponse du système patrimonial" : "The legacy system's answer"),
+                    ? (fr ? "Accepté : la tâche est enregistrée" : "Accepted: the job is recorded")
+                    : (fr ? "Réponse du système patrimonial" : "The legacy system's answer"),
+                headers: freshness,
                 content: [.json: .content(OpenAPI.Content(schema: schema.map { jsonSchema($0.response) } ?? .object))])),
         ]
+        if operation.cache != nil {
+            responses[.status(code: 304)] = .response(OpenAPI.Response(
+                description: fr ? "Inchangée depuis l’ETag donné dans If-None-Match" : "Unchanged since the ETag given in If-None-Match",
+                headers: freshness))
+        }
         let problem = OpenAPI.Content(schema: .reference(.component(named: "Problem")))
         var statuses: [Int: String] = [
             400: language == .fr ? "Requête invalide" : "Invalid request",
             502: language == .fr ? "Le système patrimonial a échoué" : "The legacy system failed",
-            503: language == .fr ? "Système occupé ou passerelle non prête" : "Backend busy or gateway not ready",
+            503: fr
+                ? "Système occupé, saturé, en maintenance ou mis au repos après des échecs, ou passerelle non prête : Retry-After dit quand réessayer"
+                : "Backend busy, overloaded, in maintenance or paused after failures, or gateway not ready: Retry-After says when to try again",
             504: language == .fr ? "Délai du système patrimonial dépassé" : "The legacy system timed out",
         ]
         for declared in operation.response.errors.values.sorted(by: { $0.status < $1.status }) {
             statuses[declared.status] = declared.title?[language] ?? declared.code
         }
         for (status, text) in statuses.sorted(by: { $0.key < $1.key }) {
+            let retryAfter: OpenAPI.Header.Map? = status == 503
+                ? ["Retry-After": header(fr ? "Secondes avant de réessayer" : "Seconds to wait before trying again")] : nil
             responses[.status(code: status)] = .response(OpenAPI.Response(
-                description: text, content: [problemContentType: .content(problem)]))
+                description: text, headers: retryAfter, content: [problemContentType: .content(problem)]))
         }
         var requestBody: OpenAPI.Request?
         if let body = schema?.body, bodyProperties.isEmpty {

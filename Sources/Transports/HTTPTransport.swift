@@ -93,6 +93,8 @@ public final class HTTPTransport: Sendable {
         public var status: Int
         public var contentType: String?
         public var body: ByteBuffer
+        /// The server's `Retry-After` in seconds (the HTTP-date form is not read), when it sent one.
+        public var retryAfter: Duration?
     }
 
     public struct Status: Sendable {
@@ -152,7 +154,11 @@ public final class HTTPTransport: Sendable {
             let response = try await sharedClient().execute(request, deadline: deadline)
             let buffer = try await response.body.collect(upTo: configuration.maximumResponseSize)
             record(nil)
-            return Answer(status: Int(response.status.code), contentType: response.headers.first(name: "content-type"), body: buffer)
+            let retryAfter = response.headers.first(name: "retry-after").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                .flatMap { $0 >= 0 && $0 <= 86_400 ? Duration.seconds($0) : nil }
+            return Answer(
+                status: Int(response.status.code), contentType: response.headers.first(name: "content-type"), body: buffer,
+                retryAfter: retryAfter)
         } catch {
             let mapped = Self.transportError(error)
             record(mapped)

@@ -40,7 +40,7 @@ struct SOAPHTTPAdapterTests {
         case "20000004": return scripted(500, "")
         case "20000005": return scripted(503, "<html><body><h1>503 Service Unavailable</h1></body></html>", [("Content-Type", "text/html")])
         case "20000006": return scripted(200, envelope(String(repeating: "<x>padding</x>", count: 20_000)))
-        case "20000007": return scripted(500, fault("soap:Server.Busy", "Too many requests"))
+        case "20000007": return scripted(500, fault("soap:Server.Busy", "Too many requests"), xml + [("Retry-After", "7")])
         case "20000008":
             return scripted(200, "<?xml version=\"1.0\"?><!DOCTYPE e [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>" + envelope("&x;"))
         case "20000009":
@@ -142,6 +142,9 @@ struct SOAPHTTPAdapterTests {
             let (busyStatus, busy) = try await Self.problem(client, "20000007")
             #expect(busyStatus == .serviceUnavailable)
             #expect(busy["code"] == "backend-busy" && busy["retryable"] == true, "declared by the fault code's local name: \(busy)")
+            // The service said when to come back: the caller is told the same.
+            let busyAgain = try await client.json("/v1/filings/20000007/2024")
+            #expect(busyAgain.headers[.retryAfter] == "7")
         }
     }
 

@@ -53,6 +53,18 @@ final class SOAPHTTPAdapter: LegacyAdapter {
             throw GatewayError(transport: error, adapter: name, frameLimit: transport.configuration.maximumResponseSize, maxConnections: transport.configuration.maxConnections)
         }
         logger.debug("exchanged SOAP messages", metadata: ["requestBytes": "\(envelope.count)", "responseBytes": "\(answer.body.readableBytes)", "httpStatus": "\(answer.status)"])
+        do {
+            return try answered(answer, operation: operation)
+        } catch var error as GatewayError {
+            // A busy service that says when to come back: the retry layer waits at least that long.
+            if error.retryAfter == nil, let wait = answer.retryAfter, !(200..<300).contains(answer.status) { error.retryAfter = wait }
+            throw error
+        }
+    }
+
+    /// The JSON answer, or the problem, for what the service sent back.
+    private func answered(_ answer: HTTPTransport.Answer, operation: SOAPOperation) throws -> AdapterResponse {
+        let name = declaration.name
         let overloaded = [502, 503, 504].contains(answer.status)
         let outcome: SOAPOperationCodec.Outcome
         do {
