@@ -73,9 +73,8 @@ public final class CacheMiddleware: AdapterMiddleware {
         count { $0.misses += 1 }
         let (flight, leader) = join(key, policy: policy, request: request, logger: logger, next: next)
         if !leader { count { $0.coalesced += 1 } }
-        let remaining = Duration.nanoseconds((request.deadline - .now()).nanoseconds)
         let forward = cached == nil ? "fwd=miss" : "fwd=stale"
-        guard let outcome = await flight.wait(timeout: max(remaining, Duration.zero)) else {
+        guard let outcome = await flight.wait(timeout: max(request.remaining, Duration.zero)) else {
             try Task.checkCancellation()
             // The deadline came first: a stale copy still serves (stale if error covers timeouts).
             if let cached, case .response = cached.content, now() - cached.storedAt < cached.policy.ttl + cached.policy.staleIfError {
@@ -148,10 +147,6 @@ public final class CacheMiddleware: AdapterMiddleware {
         }
     }
 
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
-    }
-
     static func seconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
         return seconds < 0 && attoseconds != 0 ? seconds - 1 : seconds
@@ -175,7 +170,7 @@ public final class CacheMiddleware: AdapterMiddleware {
         call.headers["if-none-match"] = nil
         // The shared call has the declared timeout, not its leader's (perhaps impatient) deadline:
         // each waiter, the leader included, stops at its own.
-        call.deadline = .now() + .nanoseconds(Self.nanoseconds(timeout))
+        call.deadline = .now() + timeout.timeAmount
         Task {
             let outcome: Flight.Outcome
             do {

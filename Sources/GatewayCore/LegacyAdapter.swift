@@ -30,6 +30,9 @@ public struct AdapterRequest: Sendable {
         self.correlationId = correlationId
     }
 
+    /// The time left before the deadline (negative once past).
+    public var remaining: Duration { .nanoseconds((deadline - .now()).nanoseconds) }
+
     /// The caller's value for a mapped source, if present.
     public func value(for source: ValueSource) -> JSONValue? {
         switch source {

@@ -60,7 +60,7 @@ struct OperationResponder: HTTPResponder {
                 throw GatewayError.badRequest(
                     status: 400, reason: "Request-Timeout must be a number of seconds (2, 0.5) or a duration (500ms), found '\(text)'")
             }
-            call.deadline = .now() + .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+            call.deadline = .now() + timeout.timeAmount
         }
         let answer = try await pipeline(call, context.logger)
         var response: Response

@@ -62,8 +62,7 @@ public struct ConcurrencyLimitMiddleware: AdapterMiddleware {
     public init(backend: BackendGuard) { self.backend = backend }
 
     public func call(_ request: AdapterRequest, logger: Logger, next: @escaping AdapterHandler) async throws -> AdapterResponse {
-        let remaining = Duration.nanoseconds((request.deadline - .now()).nanoseconds)
-        switch await backend.limit.acquire(timeout: remaining) {
+        switch await backend.limit.acquire(timeout: request.remaining) {
         case .admitted:
             break
         case .shed:
@@ -104,8 +103,7 @@ public struct RetryMiddleware: AdapterMiddleware {
         while true {
             var attemptRequest = request
             if let perAttempt = policy.perAttempt {
-                let nanoseconds = Int64(perAttempt.components.seconds) * 1_000_000_000 + perAttempt.components.attoseconds / 1_000_000_000
-                attemptRequest.deadline = min(request.deadline, .now() + .nanoseconds(nanoseconds))
+                attemptRequest.deadline = min(request.deadline, .now() + perAttempt.timeAmount)
             }
             do {
                 return try await next(attemptRequest, logger)
@@ -117,8 +115,7 @@ public struct RetryMiddleware: AdapterMiddleware {
             {
                 var delay = backoff.delay(retry: attempt, random: backend.clock.random())
                 if let asked = error.retryAfter { delay = max(delay, asked) }
-                let remaining = Duration.nanoseconds((request.deadline - .now()).nanoseconds)
-                guard delay < remaining, backend.withdrawRetry() else { throw error }
+                guard delay < request.remaining, backend.withdrawRetry() else { throw error }
                 logger.debug("retrying", metadata: ["adapter": "\(backend.name)", "code": "\(error.code)", "attempt": "\(attempt + 1)"])
                 try await backend.clock.sleep(delay)
                 attempt += 1
