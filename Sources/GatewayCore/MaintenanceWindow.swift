@@ -27,20 +27,20 @@ public struct MaintenanceWindow: Sendable, Hashable {
         let parts = calendar.dateComponents([.weekday, .hour, .minute], from: date)
         guard let weekday = parts.weekday, let hour = parts.hour, let minute = parts.minute else { return nil }
         let now = hour * 60 + minute
-        let today = calendar.startOfDay(for: date)
-        func at(_ minutes: Int, daysLater: Int) -> Date? {
-            // "24:00" is the next midnight.
-            guard let day = calendar.date(byAdding: .day, value: daysLater + minutes / 1440, to: today) else { return nil }
-            let minutes = minutes % 1440
-            return calendar.date(bySettingHour: minutes / 60, minute: minutes % 60, second: 0, of: day)
+        // Inside: the end is the next time the clock shows `to` — whatever daylight saving time
+        // does in between (a repeated or skipped hour).
+        let end = {
+            calendar.nextDate(
+                after: date, matching: DateComponents(hour: (self.to / 60) % 24, minute: self.to % 60, second: 0),
+                matchingPolicy: .nextTime, repeatedTimePolicy: .last, direction: .forward)
         }
         if from < to {
-            return days.contains(weekday) && now >= from && now < to ? at(to, daysLater: 0) : nil
+            return days.contains(weekday) && now >= from && now < to ? end() : nil
         }
         // Across midnight: started today, or started yesterday and not over yet.
-        if days.contains(weekday), now >= from { return at(to, daysLater: 1) }
+        if days.contains(weekday), now >= from { return end() }
         let yesterday = (weekday + 5) % 7 + 1
-        if days.contains(yesterday), now < to { return at(to, daysLater: 0) }
+        if days.contains(yesterday), now < to { return end() }
         return nil
     }
 

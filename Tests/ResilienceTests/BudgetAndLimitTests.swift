@@ -81,7 +81,17 @@ struct BudgetAndLimitTests {
         #expect(weekend.end(ifInside: at(29, 0, 30)) == at(29, 1, 0))
         #expect(weekend.end(ifInside: at(27, 23, 45)) == nil)  // Friday
         #expect(weekend.end(ifInside: at(30, 0, 30)) == nil)   // Monday: Sunday has no window
+        // 2026-11-01: Toronto falls back from 02:00 EDT to 01:00 EST; 01:15 happens twice.
+        let fallBack = MaintenanceWindow(from: 30, to: 90, timeZone: toronto)  // 00:30–01:30
+        let firstPass = Date(timeIntervalSince1970: 1_793_510_100)  // 2026-11-01 01:15 EDT (05:15 UTC)
+        let secondPass = firstPass.addingTimeInterval(3600)          // 01:15 EST
+        for date in [firstPass, secondPass] {
+            let end = try #require(fallBack.end(ifInside: date))
+            #expect(end > date && end.timeIntervalSince(date) <= 2 * 3600, "the end is never in the past: \(end) after \(date)")
+        }
+        #expect(fallBack.end(ifInside: secondPass) == secondPass.addingTimeInterval(15 * 60))
         #expect(MaintenanceWindow.minutes("24:00") == 1440)
+        #expect(MaintenanceWindow.minutes("+1:00") == nil)
         #expect(MaintenanceWindow.minutes("7:5") == nil)
     }
 }
