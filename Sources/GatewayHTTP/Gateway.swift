@@ -48,10 +48,11 @@ public struct Gateway: Sendable {
 
     /// Loads, validates and prepares every declaration; throws every problem found.
     public static func load(
-        adaptersDirectory: String, contractsDirectory: String, eventLoopGroup: any EventLoopGroup, logger: Logger
+        adaptersDirectory: String, contractsDirectory: String, eventLoopGroup: any EventLoopGroup, logger: Logger,
+        cacheBytes: Int = Gateway.defaultCacheBytes
     ) throws(DeclarationErrors) -> Gateway {
         let environment = AdapterEnvironment(contractsDirectory: contractsDirectory, eventLoopGroup: eventLoopGroup, logger: logger)
-        return Gateway(adapters: try AdapterCatalog.load(adaptersDirectory: adaptersDirectory, environment: environment))
+        return Gateway(adapters: try AdapterCatalog.load(adaptersDirectory: adaptersDirectory, environment: environment), cacheBytes: cacheBytes)
     }
 
     public func makeRouter() -> Router<GatewayRequestContext> {

@@ -13,6 +13,7 @@ struct Demo: AsyncParsableCommand {
         abstract: "Run the benefits-programme demo: simulated legacy backends in process, the gateway in front of them.")
 
     @OptionGroup var directories: DirectoryOptions
+    @OptionGroup var cache: CacheOptions
 
     @Option(help: "Port for the gateway.")
     var port = 8080
@@ -22,7 +23,7 @@ struct Demo: AsyncParsableCommand {
 
     func run() async throws {
         let logger = JSONLogHandler.bootstrap(level: logLevel)
-        var gateway = try GatewayRunner.load(directories, logger: logger)
+        var gateway = try GatewayRunner.load(directories, cacheBytes: try cache.bytes(), logger: logger)
         var backends: [RecordServer] = []
         var services: [HTTPServer] = []
         // Each simulated backend listens on a free port behind a proxy on the declared one: the

@@ -23,6 +23,24 @@ struct Portage: AsyncParsableCommand {
 }
 
 /// Where declarations and contracts are read from.
+struct CacheOptions: ParsableArguments {
+    @Option(help: "Memory for cached answers, shared by every adapter: bytes, or with KB, MB, GB (e.g. 256MB).")
+    var cacheSize = "64MB"
+
+    /// `--cache-size` in bytes; a value that is not a size is refused by name.
+    func bytes() throws -> Int {
+        let text = cacheSize.uppercased().trimmingCharacters(in: .whitespaces)
+        let units: [(String, Int)] = [("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10), ("B", 1)]
+        let (suffix, multiplier) = units.first { text.hasSuffix($0.0) } ?? ("", 1)
+        guard let number = Int(text.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), number >= 0,
+            number <= Int.max / multiplier
+        else {
+            throw ValidationError("--cache-size: expected a size such as 64MB, 1GB or 1048576, found '\(cacheSize)'")
+        }
+        return number * multiplier
+    }
+}
+
 struct DirectoryOptions: ParsableArguments {
     @Option(help: "Directory of adapter declarations (*.yaml).")
     var adapters = "Adapters"

@@ -10,6 +10,7 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve the JSON API generated from the adapter declarations.")
 
     @OptionGroup var directories: DirectoryOptions
+    @OptionGroup var cache: CacheOptions
 
     @Option(help: "Address to listen on.")
     var host = "127.0.0.1"
@@ -25,7 +26,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let logger = JSONLogHandler.bootstrap(level: logLevel)
-        let gateway = try GatewayRunner.load(directories, logger: logger)
+        let gateway = try GatewayRunner.load(directories, cacheBytes: try cache.bytes(), logger: logger)
         try await GatewayRunner.run(gateway, host: host, port: port, shutdownTimeout: shutdownTimeout, logger: logger) { bound in
             logger.info("listening", metadata: ["url": "http://\(host):\(bound)"])
         }
@@ -34,11 +35,11 @@ struct Serve: AsyncParsableCommand {
 
 /// Loading and running shared by `serve` and `demo`.
 enum GatewayRunner {
-    static func load(_ directories: DirectoryOptions, logger: Logger) throws -> Gateway {
+    static func load(_ directories: DirectoryOptions, cacheBytes: Int = Gateway.defaultCacheBytes, logger: Logger) throws -> Gateway {
         do {
             return try Gateway.load(
                 adaptersDirectory: directories.adapters, contractsDirectory: directories.contracts,
-                eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger, cacheBytes: cacheBytes)
         } catch {
             var message = "portage: refusing to start: \(error.problems.count) problem(s) in the adapter declarations\n"
             for problem in error.problems { message += "  \(problem)\n" }

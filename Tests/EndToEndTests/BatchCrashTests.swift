@@ -17,7 +17,7 @@ extension RealBackends {
             guard BatchEndToEndTests.available else { return }
             let workspace = try BatchWorkspace()
             defer { workspace.remove() }
-            let spooler = try PayBatchSpooler(inbox: workspace.inbox, outbox: workspace.outbox, work: workspace.root + "/work")
+            let spooler = try await PayBatchSpooler.start(inbox: workspace.inbox, outbox: workspace.outbox, work: workspace.root + "/work")
             defer { spooler.stop() }
             let body = BatchWorkspace.items(40)
             let key = [("Idempotency-Key", "crash-\(point)")]

@@ -71,7 +71,7 @@ extension RealBackends {
             guard Self.available else { return }
             let workspace = try BatchWorkspace()
             defer { workspace.remove() }
-            let spooler = try PayBatchSpooler(inbox: workspace.inbox, outbox: workspace.outbox, work: workspace.root + "/work")
+            let spooler = try await PayBatchSpooler.start(inbox: workspace.inbox, outbox: workspace.outbox, work: workspace.root + "/work")
             defer { spooler.stop() }
             let gateway = try await GatewayProcess(adapters: workspace.adapters, contracts: BatchWorkspace.contracts)
             defer { gateway.stop() }
@@ -118,7 +118,7 @@ extension RealBackends {
             let expired = try #require(await BatchWorkspace.awaitJob(gateway, location, ["expired", "completed"]))
             #expect(expired["state"] == "expired", "\(expired)")
             // The scheduler comes back and runs the batch that waited in its inbox.
-            let spooler = try PayBatchSpooler(inbox: workspace.inbox, outbox: workspace.outbox, work: workspace.root + "/work")
+            let spooler = try await PayBatchSpooler.start(inbox: workspace.inbox, outbox: workspace.outbox, work: workspace.root + "/work")
             defer { spooler.stop() }
             var job = expired
             let deadline = ContinuousClock.now + .seconds(20)

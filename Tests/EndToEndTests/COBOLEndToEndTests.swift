@@ -18,7 +18,7 @@ extension RealBackends {
             .enabled(if: COBOLBackend.compilerInstalled || COBOLBackend.isCI, "GnuCOBOL (cobc) is not installed: run scripts/test, which installs gnucobol3"))
         func accountInquiry() async throws {
             try #require(COBOLBackend.compilerInstalled, "cobc is missing in CI: .ci/run must install gnucobol3")
-            let backend = try COBOLBackend()
+            let backend = try await Command.offPool { try COBOLBackend() }
             defer { backend.stop() }
             let root = FileManager.default.temporaryDirectory.appendingPathComponent("portage-e2e-\(UUID().uuidString)")
             let adapters = root.appendingPathComponent("Adapters")

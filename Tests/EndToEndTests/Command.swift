@@ -4,6 +4,14 @@ import Foundation
 /// collected through a file. Foundation's `Process.waitUntilExit` can miss the child's end while
 /// other child processes (servers started by the same test) come and go; this cannot.
 enum Command {
+    /// Runs blocking work (a compiler, a child's start) on a thread of its own, so that the shared
+    /// pool keeps serving the in-process suites running beside this one.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
+    }
+
     struct Failure: Error, CustomStringConvertible {
         var description: String
     }

@@ -26,7 +26,12 @@ final class PayBatchSpooler: @unchecked Sendable {
     let process: ChildProcess
     let ledger: String
 
-    init(inbox: String, outbox: String, work: String) throws {
+    /// Compiles the batch program (once) and starts the spooler, off the shared pool.
+    static func start(inbox: String, outbox: String, work: String) async throws -> PayBatchSpooler {
+        try await Command.offPool { try PayBatchSpooler(inbox: inbox, outbox: outbox, work: work) }
+    }
+
+    private init(inbox: String, outbox: String, work: String) throws {
         let program = try Self.program.get()
         ledger = work + "/received.log"
         let output = Mutex("")

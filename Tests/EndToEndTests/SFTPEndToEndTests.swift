@@ -48,7 +48,7 @@ extension RealBackends {
         /// "host", a 30-payment job completes, a 50-record extract is served, fetched files are
         /// removed from the host and archived, no temporary upload name is left there.
         static func exerciseRemoteHost(_ workspace: BatchWorkspace, environment: [String: String] = [:]) async throws {
-            let spooler = try PayBatchSpooler(inbox: workspace.inbox, outbox: workspace.outbox, work: workspace.root + "/work")
+            let spooler = try await PayBatchSpooler.start(inbox: workspace.inbox, outbox: workspace.outbox, work: workspace.root + "/work")
             defer { spooler.stop() }
             try PaymentsBatchSimulatorFiles(workspace).drop(date: "2026-11-27", count: 50)
 
