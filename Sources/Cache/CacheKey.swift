@@ -19,7 +19,7 @@ public struct CacheKey: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(adapter)/\(operation)?\(parameters) [\(scope)]" }
 
     /// Bytes the key holds, for the cache's byte budget.
-    var size: Int { adapter.utf8.count + operation.utf8.count + parameters.utf8.count + scope.utf8.count + 64 }
+    public var size: Int { adapter.utf8.count + operation.utf8.count + parameters.utf8.count + scope.utf8.count + 64 }
 
     /// `%`, `&` and `=` escaped, so that `a=1&b` and `a=1%26b` stay different keys.
     private static func escape(_ text: String) -> String {
@@ -73,7 +73,8 @@ public struct CachedAnswer: Sendable {
         return policy.lifetime
     }
 
-    var size: Int {
+    /// Bytes the answer holds, for the cache's byte budget.
+    public var size: Int {
         switch content {
         case .response(_, let json, let headers): return json.count + headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count } + 128
         case .notFound: return 512

@@ -17,6 +17,8 @@ public struct CacheStatistics: Sendable, Equatable {
     public var capacity = 0
     public var stores = 0
     public var evictions = 0
+
+    public init() {}
 }
 
 /// An in-memory cache bounded by bytes, evicting by S3-FIFO (Yang et al., SOSP 2023): new
