@@ -154,8 +154,7 @@ public final class HTTPTransport: Sendable {
             let response = try await sharedClient().execute(request, deadline: deadline)
             let buffer = try await response.body.collect(upTo: configuration.maximumResponseSize)
             record(nil)
-            let retryAfter = response.headers.first(name: "retry-after").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-                .flatMap { $0 >= 0 && $0 <= 86_400 ? Duration.seconds($0) : nil }
+            let retryAfter = response.headers.first(name: "retry-after").flatMap { RetryAfter.parse($0) }
             return Answer(
                 status: Int(response.status.code), contentType: response.headers.first(name: "content-type"), body: buffer,
                 retryAfter: retryAfter)
