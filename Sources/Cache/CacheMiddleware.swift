@@ -91,6 +91,13 @@ public final class CacheMiddleware: AdapterMiddleware {
         case .success(var response):
             let stored = response.status == 200 ? "; stored" : ""
             response.headers.append(("Cache-Status", "Portage; \(forward)\(leader ? stored : "; collapsed")"))
+            // The fresh answer may be the one the caller already holds (refetched after expiry).
+            if let match = request.headers["if-none-match"], let etag = response.headers.first(where: { $0.name == "ETag" })?.value,
+                Self.matches(match, etag)
+            {
+                count { $0.notModified += 1 }
+                return AdapterResponse(status: 304, body: .null, headers: response.headers.filter { $0.name == "ETag" || $0.name == "Cache-Status" })
+            }
             return response
         case .failure(var error as GatewayError):
             // Stale if error: the backend failed, timed out, is shut off or in maintenance.

@@ -96,8 +96,15 @@ struct CacheTests {
         let expired = try await cache.call(Self.request(), logger: logger, next: backend.handler)
         #expect(Self.header(expired, "Cache-Status") == "Portage; fwd=miss; stored")
         #expect(backend.calls.withLock { $0 } == 5)
-        #expect(cache.statistics.hits == 2)  // the 304 was a hit too
-        #expect(cache.statistics.notModified == 1)
+        // Refetched after expiry, the same answer: the caller holding it is told 304.
+        clock.advance(.seconds(61))
+        let refetched = try await cache.call(Self.request(headers: ["if-none-match": etag]), logger: logger, next: backend.handler)
+        #expect(refetched.status == 304)
+        #expect(Self.header(refetched, "Cache-Status") == "Portage; fwd=miss; stored")
+        #expect(Self.header(refetched, "ETag") == etag)
+        #expect(backend.calls.withLock { $0 } == 6)
+        #expect(cache.statistics.hits == 2)  // the first 304 was a hit too
+        #expect(cache.statistics.notModified == 2)
     }
 
     @Test("1,000 concurrent identical misses make one backend call; every waiter gets the answer")
