@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "FixedWidthTests", dependencies: ["FixedWidth", "CorpusSupport"]),
         .testTarget(name: "XMLSOAPTests", dependencies: ["XMLSOAP", "GatewayCore", "CorpusSupport"]),
         .testTarget(name: "TransportsTests", dependencies: ["Transports", "GatewayTesting"]),
-        .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "Cache", "GatewayCore"]),
+        .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "Cache", "GatewayCore", "CorpusSupport"]),
         .testTarget(
             name: "GatewayHTTPTests",
             dependencies: [

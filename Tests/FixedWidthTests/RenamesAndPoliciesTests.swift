@@ -1,3 +1,4 @@
+import CorpusSupport
 import FixedWidth
 import GatewayCore
 import Testing

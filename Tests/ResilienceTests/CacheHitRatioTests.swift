@@ -1,4 +1,5 @@
 import Cache
+import CorpusSupport
 import Foundation
 import GatewayCore
 import Testing
@@ -48,7 +49,7 @@ struct CacheHitRatioTests {
 
     /// Key numbers; negative ones are one-time scan keys.
     static func trace(_ workload: Workload) -> [Int] {
-        var random = TraceGenerator(seed: 0x5EED_CAC4E)
+        var random = SeededGenerator(seed: 0x5EED_CAC4E)
         // Cumulative Zipf weights, drawn by binary search.
         var cumulative = [Double]()
         cumulative.reserveCapacity(workload.keys)
@@ -195,18 +196,5 @@ final class ReferenceLRU: ResponseCache, @unchecked Sendable {
         if head >= 0 { previous[head] = slot }
         head = slot
         if tail < 0 { tail = slot }
-    }
-}
-
-/// A small seeded generator (SplitMix64), so traces are the same on every run.
-struct TraceGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
     }
 }
