@@ -48,6 +48,9 @@ public final class CacheMiddleware: AdapterMiddleware {
     /// Backend calls the cache is waiting for (misses and refreshes, one per key).
     public var callsInFlight: Int { flights.withLock { $0.count } }
 
+    /// The operations whose answers are cached.
+    public var cachedOperations: Set<String> { Set(policies.keys) }
+
     /// Whether the adapter has any cached operation (otherwise the layer is left out).
     public var isEmpty: Bool { policies.isEmpty }
 

@@ -216,6 +216,17 @@ extension GatewayError {
             detail: LocalizedText(en: "The gateway is not ready: \(reason).", fr: "La passerelle n’est pas prête : \(reason)."))
     }
 
+    /// An administration route called from another machine: until authentication exists, only
+    /// callers on the gateway's own host (loopback) may purge caches.
+    public static var adminNotLocal: GatewayError {
+        GatewayError(
+            .adminNotLocal, status: 403, retryable: false, layer: .gateway,
+            title: LocalizedText(en: "Administration from this machine only", fr: "Administration depuis cette machine seulement"),
+            detail: LocalizedText(
+                en: "Administration routes answer only callers on the gateway's own host (loopback) until authentication is configured.",
+                fr: "Les routes d’administration ne répondent qu’aux appels venant de l’hôte de la passerelle (boucle locale) tant que l’authentification n’est pas configurée."))
+    }
+
     public static var shuttingDown: GatewayError {
         GatewayError(
             .shuttingDown, status: 503, retryable: true, layer: .gateway,

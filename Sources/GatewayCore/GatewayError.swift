@@ -42,6 +42,7 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
         case overloaded = "backend-overloaded"
         case maintenance = "backend-maintenance"
         case notReady = "not-ready"
+        case adminNotLocal = "admin-not-local"
         case shuttingDown = "shutting-down"
         case internalError = "internal-error"
     }

@@ -69,14 +69,20 @@ public struct Gateway: Sendable {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: metrics())))
         }
-        // Purge: DELETE /admin/cache/{adapter} or …/{adapter}/{operation} (admin only once authentication lands).
+        // Purge: DELETE /admin/cache/{adapter} or …/{adapter}/{operation}; from this host only
+        // until authentication exists (then: admins only).
         let caches = self.caches
         for path in ["/admin/cache/:adapter", "/admin/cache/:adapter/:operation"] {
             router.delete(RouterPath(path)) { _, context in
+                guard context.callerIsLocal else { throw GatewayError.adminNotLocal }
                 let name = context.parameters.get("adapter") ?? ""
                 let operation = context.parameters.get("operation")
                 guard let cache = caches[name] else {
                     throw GatewayError.notFound(adapter: "gateway", what: LocalizedText(en: "adapter", fr: "adaptateur"), id: name)
+                }
+                if let operation, !cache.cachedOperations.contains(operation) {
+                    throw GatewayError.notFound(
+                        adapter: "gateway", what: LocalizedText(en: "cached operation", fr: "opération mise en cache"), id: operation)
                 }
                 return OperationResponder.json(["adapter": .string(name), "purged": .number(String(cache.purge(operation: operation)))])
             }

@@ -5,6 +5,7 @@ import GatewayTesting
 import HTTPTypes
 import HummingbirdTesting
 import Logging
+import NIOCore
 import NIOPosix
 import Resilience
 import Synchronization
@@ -73,10 +74,10 @@ struct ResilienceTests {
             self.clock = clock
         }
 
-        func run(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        func run(testing: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
             defer { try? FileManager.default.removeItem(at: root) }
             do {
-                try await gateway.makeApplication(port: 0, logger: Logger(label: "resilience-test")).test(.router) { try await body($0) }
+                try await gateway.makeApplication(port: 0, logger: Logger(label: "resilience-test")).test(testing) { try await body($0) }
             } catch {
                 await shutdown()
                 throw error
@@ -289,6 +290,46 @@ struct ResilienceTests {
                 #expect(text.contains(line + "\n"), "\(line) missing from\n\(text)")
             }
         }
+    }
+
+    @Test("cache purge: from this host it empties the adapter's (or one operation's) answers; from elsewhere 403")
+    func purge() async throws {
+        let setup = try await Setup(resilience: "{ timeout: 15s }", cache: "{ ttl: 60s }", realTime: true)
+        try await setup.run(testing: .live) { client in
+            _ = try await client.json("/v1/notes/HELLO")
+            _ = try await client.json("/v1/notes/OTHER")
+            #expect(try await client.json("/v1/notes/HELLO").headers[HTTPField.Name("Cache-Status")!]?.hasPrefix("Portage; hit; ttl=") == true)
+            let one = try await client.json("/admin/cache/notes/getNote", method: .delete)
+            #expect(one.status == 200)
+            #expect(one.json == ["adapter": "notes", "purged": 2])
+            #expect(try await client.json("/v1/notes/HELLO").headers[HTTPField.Name("Cache-Status")!] == "Portage; fwd=miss; stored")
+            // An operation that is not cached (or does not exist) is named as not found.
+            #expect(try await client.json("/admin/cache/notes/createNote", method: .delete).status == 404)
+            #expect(try await client.json("/admin/cache/notes", method: .delete).json["purged"] == 1)
+            let unknown = try await client.json("/admin/cache/nothing", method: .delete)
+            #expect(unknown.status == 404)
+            #expect(setup.backend.stats.requests == 3)
+        }
+        // The router test client has no address: not known to be on this host, so refused.
+        let remote = try await Setup(resilience: "{ timeout: 15s }", cache: "{ ttl: 60s }")
+        try await remote.run { client in
+            let refused = try await client.json("/admin/cache/notes", method: .delete, headers: [.acceptLanguage: "fr"])
+            #expect(refused.status == 403)
+            #expect(refused.json["code"] == "admin-not-local")
+            #expect(refused.json["title"] == "Administration depuis cette machine seulement")
+        }
+    }
+
+    @Test("which callers count as on this host: loopback v4 and v6, v4-mapped loopback, Unix sockets; not others, not unknown")
+    func localCallers() throws {
+        for local in ["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"] {
+            #expect(GatewayRequestContext.isLocal(try SocketAddress(ipAddress: local, port: 1)), "\(local)")
+        }
+        for other in ["10.0.0.1", "192.168.1.127", "::2", "::ffff:10.0.0.1", "fe80::1", "128.0.0.1"] {
+            #expect(!GatewayRequestContext.isLocal(try SocketAddress(ipAddress: other, port: 1)), "\(other)")
+        }
+        #expect(GatewayRequestContext.isLocal(try SocketAddress(unixDomainSocketPath: "/tmp/portage.sock")))
+        #expect(!GatewayRequestContext.isLocal(nil))
     }
 
     @Test("in a maintenance window nothing is sent; 503 with Retry-After at the window's end")
