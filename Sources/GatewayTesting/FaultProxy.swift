@@ -130,6 +130,9 @@ public final class FaultProxy: Sendable {
                 var iterator = clientIn.makeAsyncIterator()
                 _ = try await iterator.next()
                 return
+            case .refuse:
+                // Accepted just before the listener closed: closed at once, never forwarded.
+                return
             default:
                 break
             }
