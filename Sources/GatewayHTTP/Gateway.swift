@@ -1,6 +1,7 @@
 import AdapterKinds
 import Cache
 import GatewayCore
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -73,8 +74,10 @@ public struct Gateway: Sendable {
         // until authentication exists (then: admins only).
         let caches = self.caches
         for path in ["/admin/cache/:adapter", "/admin/cache/:adapter/:operation"] {
-            router.delete(RouterPath(path)) { _, context in
-                guard context.callerIsLocal else { throw GatewayError.adminNotLocal }
+            router.delete(RouterPath(path)) { request, context in
+                // A proxy on this host makes every caller look local: a forwarded call is refused.
+                let forwarded = ["Forwarded", "X-Forwarded-For", "X-Real-IP"].contains { request.headers[HTTPField.Name($0)!] != nil }
+                guard context.callerIsLocal, !forwarded else { throw GatewayError.adminNotLocal }
                 let name = context.parameters.get("adapter") ?? ""
                 let operation = context.parameters.get("operation")
                 guard let cache = caches[name] else {

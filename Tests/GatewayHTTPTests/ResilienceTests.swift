@@ -306,6 +306,12 @@ struct ResilienceTests {
             // An operation that is not cached (or does not exist) is named as not found.
             #expect(try await client.json("/admin/cache/notes/createNote", method: .delete).status == 404)
             #expect(try await client.json("/admin/cache/notes", method: .delete).json["purged"] == 1)
+            // Through a proxy on this host: the connection is local, the caller may not be.
+            for header in ["Forwarded", "X-Forwarded-For", "X-Real-IP"] {
+                let proxied = try await client.json(
+                    "/admin/cache/notes", method: .delete, headers: [HTTPField.Name(header)!: "203.0.113.7"])
+                #expect(proxied.status == 403, "\(header)")
+            }
             let unknown = try await client.json("/admin/cache/nothing", method: .delete)
             #expect(unknown.status == 404)
             #expect(setup.backend.stats.requests == 3)
